@@ -1,0 +1,83 @@
+"""A background job that fails is retried with back-off; its failures are visible to staff."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from yingji.core.jobs import backoff, enqueue_on_commit
+from yingji.core.models import JobFailure
+from yingji.core.testing import run_jobs
+
+from .sample_jobs import CALLS, flaky
+
+
+def make_due() -> None:
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [backoff(n, 30).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(20, 30) == timedelta(hours=1)
+
+
+def test_a_failing_job_is_retried_later_and_then_succeeds(db):
+    CALLS.clear()
+    flaky.enqueue(key="a", failures=1)
+    run_jobs()
+    failure = JobFailure.objects.get()
+    assert failure.attempt == 1 and "gateway down" in failure.error and not failure.gave_up
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after > timezone.now() + timedelta(seconds=20)  # not at once: backed off
+    assert run_jobs() == 0  # not due yet
+    make_due()
+    run_jobs()
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
+    assert CALLS["a"] == 2
+
+
+def test_a_job_that_keeps_failing_gives_up_after_its_attempts(db):
+    CALLS.clear()
+    flaky.enqueue(key="b", failures=99)
+    for _ in range(5):
+        run_jobs()
+        make_due()
+    assert CALLS["b"] == 3
+    assert [f.attempt for f in JobFailure.objects.order_by("attempt")] == [1, 2, 3]
+    assert JobFailure.objects.get(attempt=3).gave_up
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_staff_see_failures_on_the_jobs_page(client, hq_duty):
+    CALLS.clear()
+    flaky.enqueue(key="c", failures=99)
+    run_jobs()
+    client.force_login(hq_duty.user)
+    page = client.get("/jobs/").content.decode()
+    assert "gateway down (1)" in page and "tests.core.sample_jobs.flaky" in page
+
+
+def test_an_outlet_head_cannot_see_the_jobs_page(client, hexie_manager):
+    client.force_login(hexie_manager.user)
+    assert client.get("/jobs/").status_code == 403
+
+
+def test_a_job_enqueued_in_a_rolled_back_transaction_never_runs(db):
+    CALLS.clear()
+    try:
+        with transaction.atomic():
+            enqueue_on_commit(flaky, key="d", failures=0)
+            raise RuntimeError("the change failed")
+    except RuntimeError:
+        pass
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_job_enqueued_on_commit_runs(db, django_capture_on_commit_callbacks):
+    CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue_on_commit(flaky, key="e", failures=0)
+        assert not DBTaskResult.objects.exists()
+    run_jobs()
+    assert CALLS["e"] == 1

@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.forms import BootstrapMixin
+
+
+class AuditFilterForm(BootstrapMixin, forms.Form):
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
+    unit_code = forms.CharField(label=_("Unit code"), required=False, max_length=32)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions: list[str], object_types: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in actions]
+        self.fields["object_type"].choices = [("", _("All"))] + [(t, t) for t in object_types]

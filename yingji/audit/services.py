@@ -1,0 +1,68 @@
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models, transaction
+
+from yingji.core import clock
+
+from .chain import entry_hash, normalise
+from .models import AuditEntry, ChainHead
+
+
+def record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    obj: models.Model | None = None,
+    unit=None,
+    data: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain. Must run inside the service's transaction, so the change and
+    its entry commit together or not at all."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the service's transaction")
+    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        if unit is None:
+            unit = _unit_of(obj)
+    actor_id, actor_name = _actor(actor)
+    fields = {
+        "seq": head.seq + 1,
+        "at": clock.now(),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "unit_id": unit.pk if unit is not None else None,
+        "data": normalise(data or {}),
+        "prev_hash": head.hash,
+    }
+    digest = entry_hash(**fields)
+    entry = AuditEntry.objects.create(
+        **fields,
+        hash=digest,
+        unit_path=unit.path if unit is not None else "",
+        unit_name=unit.name if unit is not None else "",
+    )
+    ChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
+    return entry
+
+
+def _actor(actor) -> tuple[int | None, str]:
+    if actor is None or not actor.is_authenticated:
+        return None, "system"
+    person = getattr(actor, "person", None)
+    return actor.pk, person.name if person is not None else actor.get_username()
+
+
+def _unit_of(obj: models.Model):
+    from yingji.orgs.models import Unit
+
+    if isinstance(obj, Unit):
+        return obj
+    return getattr(obj, "unit", None)

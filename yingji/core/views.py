@@ -1,0 +1,59 @@
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django_tasks_db.models import DBTaskResult
+
+from yingji.orgs import selectors as org_selectors
+from yingji.orgs import visibility
+
+from . import clock
+from .models import JobFailure
+
+
+def home(request):
+    person = visibility.person_of(request.user)
+    context = {"person": person}
+    if person is not None:
+        unit = person.unit.acting_unit
+        context |= {
+            "unit": unit,
+            "duty_leader": org_selectors.duty_leader(unit=unit, on_date=clock.local_today()),
+            "today": clock.local_today(),
+        }
+    return render(request, "core/home.html", context)
+
+
+def jobs(request):
+    """Staff see what failed in the background, why, and whether it will be tried again."""
+    if not (request.user.is_superuser or visibility.is_emergency_admin(request.user)):
+        raise PermissionDenied()
+    failures = Paginator(JobFailure.objects.all(), 50).get_page(request.GET.get("page"))
+    from django.tasks.base import TaskResultStatus
+
+    counts = {
+        TaskResultStatus(row["status"]).label: row["n"]
+        for row in DBTaskResult.objects.values("status").annotate(n=Count("id"))
+    }
+    return render(request, "core/jobs.html", {"failures": failures, "counts": counts})
+
+
+@login_not_required
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})
+
+
+class PasswordChange(PasswordChangeView):
+    def form_valid(self, form):
+        from yingji.orgs.services import change_own_password
+
+        change_own_password(user=self.request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, self.request.user)
+        return redirect(self.get_success_url())

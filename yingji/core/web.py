@@ -1,0 +1,35 @@
+"""What thin views share: turning a service's DomainError into what a person sees."""
+
+import functools
+
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import Http404
+
+from .errors import DomainError, NotAllowed, NotVisible
+
+
+def domain_view(view):
+    """Outside visibility → 404 (no hint that the record exists); not allowed → 403."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotVisible as exc:
+            raise Http404() from exc
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def add_error(form: Form, exc: DomainError) -> None:
+    """Put a service's refusal on the form: on its fields where it names them, else on the form."""
+    placed = False
+    for field, message in exc.fields.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from yingji.orgs.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo bank and its demo users; safe to run again (adds only what is missing)."
+
+    def handle(self, *args, **options):
+        created = load_demo()
+        self.stdout.write(
+            "demo bank: {units} units, {people} people, {roster} roster days added".format(**created)
+        )

@@ -1,0 +1,114 @@
+"""Staff browse, search, print and download the plans; administrators edit them in the pages."""
+
+from io import BytesIO
+
+import pytest
+from docx import Document
+
+from yingji.plans.models import Plan, PlanVersion, VersionStatus
+
+
+def approved(code: str) -> PlanVersion:
+    return PlanVersion.objects.get(plan__code=code, status=VersionStatus.APPROVED)
+
+
+@pytest.fixture
+def some_plan(library) -> Plan:
+    return Plan.objects.order_by("sort_order").first()
+
+
+def test_a_lobby_manager_browses_the_library_by_group(client, hexie_lobby, library):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/").content.decode()
+    assert "营业网点挤兑" in page and "客服中心" in page
+
+
+def test_searching_finds_plans_by_words_in_their_steps(client, hexie_lobby, library):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/", {"q": "报告"}).content.decode()
+    assert "plans/p/" in page
+
+
+def test_the_plan_page_shows_every_step_with_its_role(client, hexie_lobby, some_plan):
+    client.force_login(hexie_lobby.user)
+    version = approved(some_plan.code)
+    page = client.get(some_plan.get_absolute_url()).content.decode()
+    for step in version.steps.all():
+        assert step.position.name in page
+    assert version.title in page
+
+
+def test_the_plan_downloads_as_word_with_its_numbered_steps(client, hexie_lobby, some_plan):
+    client.force_login(hexie_lobby.user)
+    version = approved(some_plan.code)
+    answer = client.get(f"/plans/p/{some_plan.code}/v{version.number}/export.docx")
+    assert answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    document = Document(BytesIO(answer.content))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == version.title
+    for step in version.steps.all():
+        assert f"{step.order}．{step.action}" in texts
+    assert any(p.style.name == "Heading 1" for p in document.paragraphs)
+
+
+def test_a_role_card_lists_the_positions_steps_across_plans(client, hexie_lobby, library):
+    from yingji.plans.models import Step
+
+    client.force_login(hexie_lobby.user)
+    steps = Step.objects.filter(position__code="lobby_manager", version__status=VersionStatus.APPROVED)
+    page = client.get("/plans/roles/lobby_manager/").content.decode()
+    for step in steps:
+        assert step.action in page
+    document = Document(BytesIO(client.get("/plans/roles/lobby_manager/export.docx").content))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert all(step.action in body for step in steps)
+
+
+def test_list_pages_run_a_fixed_number_of_queries(
+    client, hexie_lobby, library, django_assert_max_num_queries
+):
+    client.force_login(hexie_lobby.user)
+    with django_assert_max_num_queries(15):
+        client.get("/plans/")
+    with django_assert_max_num_queries(15):
+        client.get("/plans/", {"q": "报告"})
+    with django_assert_max_num_queries(15):
+        client.get("/plans/roles/guard/")
+
+
+def test_an_administrator_revises_a_plan_in_the_pages(client, branch_duty, some_plan):
+    client.force_login(branch_duty.user)
+    client.post(f"/plans/p/{some_plan.code}/revise/")
+    draft = PlanVersion.objects.get(plan=some_plan, status=VersionStatus.DRAFT)
+    client.post(
+        f"/plans/p/{some_plan.code}/v{draft.number}/steps/add/",
+        {"action": "向分行办公室书面报告", "position": "outlet_head", "timing": "within", "minutes": 60},
+    )
+    added = draft.steps.order_by("order").last()
+    assert (added.action, added.minutes) == ("向分行办公室书面报告", 60)
+    client.post(f"/plans/p/{some_plan.code}/v{draft.number}/steps/{added.pk}/move/", {"direction": "up"})
+    added.refresh_from_db()
+    assert added.order == draft.steps.count() - 1
+    client.post(f"/plans/p/{some_plan.code}/v{draft.number}/submit/")
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.IN_REVIEW
+    diff = client.get(f"/plans/p/{some_plan.code}/diff/", {"old": draft.number - 1, "new": draft.number})
+    assert "向分行办公室书面报告" in diff.content.decode()
+
+
+def test_staff_cannot_see_drafts_or_edit(client, hexie_lobby, branch_duty, some_plan):
+    from yingji.core.testing import footprint
+    from yingji.plans import services
+
+    draft = services.start_revision(actor=branch_duty.user, plan=some_plan)
+    client.force_login(hexie_lobby.user)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    before = footprint()
+    assert (
+        client.post(
+            f"/plans/p/{some_plan.code}/v{draft.number}/steps/add/",
+            {"action": "x", "position": "guard", "timing": "immediate"},
+        ).status_code
+        == 403
+    )
+    assert footprint() == before

@@ -1,0 +1,158 @@
+"""Reads of the plan library. Plans are the bank's common content: every signed-in person reads the
+approved versions; drafts and reviews are for emergency administrators."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from yingji.orgs.models import Position
+
+from .models import EventGroup, EventKind, Plan, PlanVersion, Step, VersionStatus
+
+
+def approved_plans() -> QuerySet[Plan]:
+    current = PlanVersion.objects.filter(status=VersionStatus.APPROVED).annotate(step_count=Count("steps"))
+    return Plan.objects.prefetch_related(Prefetch("versions", queryset=current), "kinds")
+
+
+def search_plans(*, text: str = "", kind: str = "", unit_type: str = "", group: str = "") -> QuerySet[Plan]:
+    """Chinese has no spaces between words, so search is a substring match over titles, principles and
+    steps of the approved versions, for every term the person typed (separated by spaces)."""
+    plans = approved_plans().filter(versions__status=VersionStatus.APPROVED)
+    for term in text.split():
+        plans = plans.filter(
+            Q(versions__title__icontains=term)
+            | Q(versions__steps__action__icontains=term)
+            | Q(versions__principles__icontains=term)
+            | Q(kinds__name__icontains=term),
+            versions__status=VersionStatus.APPROVED,
+        )
+    if kind:
+        plans = plans.filter(kinds__code=kind)
+    if group:
+        plans = plans.filter(kinds__group=group)
+    if unit_type:
+        plans = (
+            plans.filter(unit_types__contains=unit_type)
+            if _json_contains_supported()
+            else plans.filter(unit_types__icontains=f'"{unit_type}"')
+        )
+    return plans.distinct().order_by("sort_order", "code")
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+@dataclass
+class GroupShelf:
+    group: str
+    label: str
+    kinds: list[EventKind]
+
+
+def library_shelves() -> list[GroupShelf]:
+    """Kinds by group, each with its approved plans, for the browse page (three queries)."""
+    plans = Prefetch("plans", queryset=approved_plans().order_by("sort_order"))
+    kinds = EventKind.objects.prefetch_related(plans).order_by("group", "sort_order")
+    shelves: dict[str, GroupShelf] = {}
+    for kind in kinds:
+        shelf = shelves.setdefault(kind.group, GroupShelf(kind.group, EventGroup(kind.group).label, []))
+        shelf.kinds.append(kind)
+    order = list(EventGroup.values)
+    return sorted(shelves.values(), key=lambda s: order.index(s.group))
+
+
+def version_with_steps(version: PlanVersion) -> PlanVersion:
+    return (
+        PlanVersion.objects.select_related("plan", "approved_by", "created_by")
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.select_related("position")))
+        .get(pk=version.pk)
+    )
+
+
+def plan_by_code(code: str) -> Plan:
+    return Plan.objects.prefetch_related("kinds", "versions").get(code=code)
+
+
+@dataclass
+class RoleCardSection:
+    plan: Plan
+    version: PlanVersion
+    steps: list[Step]
+
+
+def role_card(position: Position) -> list[RoleCardSection]:
+    """Every step a position owns across the approved plans, grouped by plan, in plan order."""
+    steps = (
+        Step.objects.filter(position=position, version__status=VersionStatus.APPROVED)
+        .select_related("version__plan")
+        .order_by("version__plan__sort_order", "version__plan__code", "order")
+    )
+    sections: dict[int, RoleCardSection] = {}
+    for step in steps:
+        section = sections.get(step.version_id)
+        if section is None:
+            section = sections[step.version_id] = RoleCardSection(step.version.plan, step.version, [])
+        section.steps.append(step)
+    return list(sections.values())
+
+
+def positions_with_step_counts() -> QuerySet[Position]:
+    return Position.objects.annotate(
+        step_count=Count("plan_steps", filter=Q(plan_steps__version__status=VersionStatus.APPROVED))
+    ).order_by("sort_order")
+
+
+@dataclass
+class DiffLine:
+    kind: str  # "same", "added", "removed"
+    text: str
+
+
+def step_line(step: Step) -> str:
+    parts = [
+        step.action,
+        f"【{step.position.name}{'（推定）' if step.position_inferred else ''}】",
+        step.get_timing_display(),
+    ]
+    if step.minutes:
+        parts.append(f"{step.minutes} 分钟")
+    if step.condition:
+        parts.append(f"条件：{step.condition}")
+    if step.branch:
+        parts.append(f"分支：{step.branch}")
+    if step.record:
+        parts.append(f"记录：{step.record}")
+    return " · ".join(parts)
+
+
+def diff_versions(old: PlanVersion, new: PlanVersion) -> dict:
+    """What changed between two versions: header fields, then steps line by line."""
+    fields = []
+    for name in ("title", "principles", "termination"):
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            fields.append(
+                {"field": PlanVersion._meta.get_field(name).verbose_name, "old": before, "new": after}
+            )
+    old_lines = [step_line(s) for s in old.steps.select_related("position").order_by("order")]
+    new_lines = [step_line(s) for s in new.steps.select_related("position").order_by("order")]
+    lines: list[DiffLine] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        a=old_lines, b=new_lines, autojunk=False
+    ).get_opcodes():
+        if tag == "equal":
+            lines.extend(DiffLine("same", text) for text in old_lines[i1:i2])
+        else:
+            lines.extend(DiffLine("removed", text) for text in old_lines[i1:i2])
+            lines.extend(DiffLine("added", text) for text in new_lines[j1:j2])
+    return {
+        "fields": fields,
+        "lines": lines,
+        "added": sum(1 for line in lines if line.kind == "added"),
+        "removed": sum(1 for line in lines if line.kind == "removed"),
+    }

@@ -1,0 +1,289 @@
+"""Every write to the plan library. A plan changes only through a new version: draft → in review →
+approved (by a head-office 应急管理员 other than the one who submitted it) → superseded by the next."""
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from yingji.audit import services as audit
+from yingji.core import clock
+from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed
+from yingji.core.transitions import transition
+from yingji.orgs import visibility
+from yingji.orgs.models import Position
+
+from .models import Plan, PlanVersion, Step, Timing, VersionStatus
+
+S = VersionStatus
+TRANSITIONS = {
+    S.DRAFT: {S.IN_REVIEW},
+    S.IN_REVIEW: {S.DRAFT, S.APPROVED},
+    S.APPROVED: {S.SUPERSEDED},
+    S.SUPERSEDED: set(),
+}
+OPEN = (S.DRAFT, S.IN_REVIEW)
+STEP_FIELDS = (
+    "action",
+    "position",
+    "position_inferred",
+    "timing",
+    "minutes",
+    "condition",
+    "branch",
+    "record",
+)
+
+
+def can_edit_plans(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or visibility.is_emergency_admin(user))
+
+
+def can_approve_plans(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or (visibility.is_emergency_admin(user) and visibility.is_head_office(user))
+    )
+
+
+def _require_editor(actor: User) -> None:
+    if not can_edit_plans(actor):
+        raise NotAllowed(_("Only an emergency administrator can edit plans."))
+
+
+def _require_draft(version: PlanVersion) -> None:
+    if version.status != S.DRAFT:
+        raise InvalidTransition(
+            _("Only a draft can be edited; this version is “%(status)s”.")
+            % {"status": version.get_status_display()}
+        )
+
+
+def ensure_activatable(version: PlanVersion) -> None:
+    """What an event's activation asks before it uses a version."""
+    if version.status != S.APPROVED:
+        raise InvalidTransition(
+            _("Only an approved version can be activated; “%(title)s” v%(n)s is “%(status)s”.")
+            % {"title": version.title, "n": version.number, "status": version.get_status_display()}
+        )
+
+
+def start_revision(*, actor: User, plan: Plan) -> PlanVersion:
+    """A new draft, copied from the current approved version (or the latest one)."""
+    _require_editor(actor)
+    with transaction.atomic():
+        Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.versions.filter(status__in=OPEN).exists():
+            raise InvalidInput(_("This plan already has a version in draft or in review."))
+        base = plan.versions.filter(status=S.APPROVED).first() or plan.versions.order_by("-number").first()
+        number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = PlanVersion.objects.create(
+            plan=plan,
+            number=number,
+            status=S.DRAFT,
+            title=base.title if base else plan.code,
+            principles=base.principles if base else "",
+            contacts=base.contacts if base else [],
+            termination=base.termination if base else "",
+            created_by=actor,
+            created_at=clock.now(),
+        )
+        if base is not None:
+            Step.objects.bulk_create(
+                [
+                    Step(version=draft, order=s.order, **{f: getattr(s, f) for f in STEP_FIELDS})
+                    for s in base.steps.all()
+                ]
+            )
+        audit.record(
+            actor=actor,
+            action="plan_version.draft",
+            obj=draft,
+            data={"plan": plan.code, "number": number, "from": base.number if base else None},
+        )
+    return draft
+
+
+def update_version(
+    *, actor: User, version: PlanVersion, title: str, principles: str, termination: str, change_note: str
+) -> PlanVersion:
+    _require_editor(actor)
+    _require_draft(version)
+    if not title.strip():
+        raise InvalidInput(_("A plan needs a title."), fields={"title": _("Required.")})
+    with transaction.atomic():
+        changed = {}
+        for field, value in (
+            ("title", title),
+            ("principles", principles),
+            ("termination", termination),
+            ("change_note", change_note),
+        ):
+            if getattr(version, field) != value.strip():
+                changed[field] = [getattr(version, field), value.strip()]
+                setattr(version, field, value.strip())
+        if changed:
+            version.save(update_fields=list(changed))
+            audit.record(actor=actor, action="plan_version.update", obj=version, data={"changed": changed})
+    return version
+
+
+def _clean_step(data: dict) -> dict:
+    errors = {}
+    action = (data.get("action") or "").strip()
+    if not action:
+        errors["action"] = _("Required.")
+    position = data.get("position")
+    if isinstance(position, str):
+        position = Position.objects.filter(code=position).first()
+    if position is None:
+        errors["position"] = _("Unknown position.")
+    timing = data.get("timing") or Timing.IMMEDIATE
+    if timing not in Timing.values:
+        errors["timing"] = _("Unknown timing.")
+    minutes = data.get("minutes")
+    if timing == Timing.WITHIN and not minutes:
+        errors["minutes"] = _("Give the minutes for a time limit.")
+    condition = (data.get("condition") or "").strip()
+    if timing == Timing.ON_CONDITION and not condition:
+        errors["condition"] = _("Say when the step applies.")
+    if errors:
+        raise InvalidInput(_("The step is not valid."), fields=errors)
+    return {
+        "action": action,
+        "position": position,
+        "position_inferred": bool(data.get("position_inferred")),
+        "timing": timing,
+        "minutes": minutes if timing == Timing.WITHIN else None,
+        "condition": condition,
+        "branch": (data.get("branch") or "").strip(),
+        "record": (data.get("record") or "").strip(),
+    }
+
+
+def _step_snapshot(step: Step) -> dict:
+    return {f: (step.position.code if f == "position" else getattr(step, f)) for f in STEP_FIELDS}
+
+
+def add_step(*, actor: User, version: PlanVersion, **data) -> Step:
+    _require_editor(actor)
+    _require_draft(version)
+    fields = _clean_step(data)
+    with transaction.atomic():
+        PlanVersion.objects.select_for_update().get(pk=version.pk)
+        order = (version.steps.aggregate(n=Max("order"))["n"] or 0) + 1
+        step = Step.objects.create(version=version, order=order, **fields)
+        audit.record(actor=actor, action="plan_step.add", obj=step, data=_step_snapshot(step))
+    return step
+
+
+def update_step(*, actor: User, step: Step, **data) -> Step:
+    _require_editor(actor)
+    _require_draft(step.version)
+    fields = _clean_step(data)
+    before = _step_snapshot(step)
+    with transaction.atomic():
+        for field, value in fields.items():
+            setattr(step, field, value)
+        step.save()
+        after = _step_snapshot(step)
+        diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if diff:
+            audit.record(actor=actor, action="plan_step.update", obj=step, data={"changed": diff})
+    return step
+
+
+def delete_step(*, actor: User, step: Step) -> None:
+    _require_editor(actor)
+    version = step.version
+    _require_draft(version)
+    with transaction.atomic():
+        PlanVersion.objects.select_for_update().get(pk=version.pk)
+        snapshot = _step_snapshot(step)
+        step_id = step.pk
+        step.delete()
+        _renumber(version, [s.pk for s in version.steps.order_by("order")])
+        audit.record(actor=actor, action="plan_step.delete", obj=version, data={"step": step_id, **snapshot})
+
+
+def move_step(*, actor: User, step: Step, offset: int) -> None:
+    """Move a step up (-1) or down (+1)."""
+    _require_editor(actor)
+    version = step.version
+    _require_draft(version)
+    with transaction.atomic():
+        PlanVersion.objects.select_for_update().get(pk=version.pk)
+        ids = list(version.steps.order_by("order").values_list("pk", flat=True))
+        index = ids.index(step.pk)
+        target = index + offset
+        if not 0 <= target < len(ids):
+            return
+        ids[index], ids[target] = ids[target], ids[index]
+        _renumber(version, ids)
+        audit.record(
+            actor=actor, action="plan_step.move", obj=step, data={"from": index + 1, "to": target + 1}
+        )
+
+
+def _renumber(version: PlanVersion, ordered_ids: list[int]) -> None:
+    # Two passes so the unique (version, order) constraint never sees a duplicate.
+    offset = len(ordered_ids) + 1000
+    for position, pk in enumerate(ordered_ids, start=1):
+        Step.objects.filter(pk=pk).update(order=position + offset)
+    for position, pk in enumerate(ordered_ids, start=1):
+        Step.objects.filter(pk=pk).update(order=position)
+
+
+def submit_for_review(*, actor: User, version: PlanVersion) -> PlanVersion:
+    _require_editor(actor)
+    if version.status == S.DRAFT and not version.steps.exists():
+        raise InvalidInput(_("A plan needs at least one step."))
+    with transaction.atomic():
+        transition(version, S.IN_REVIEW, table=TRANSITIONS)
+        PlanVersion.objects.filter(pk=version.pk).update(submitted_by=actor, submitted_at=clock.now())
+        audit.record(actor=actor, action="plan_version.submit", obj=version, data={"number": version.number})
+    version.refresh_from_db()
+    return version
+
+
+def return_to_draft(*, actor: User, version: PlanVersion, reason: str) -> PlanVersion:
+    if not can_approve_plans(actor):
+        raise NotAllowed(_("Only a head-office emergency administrator reviews plans."))
+    if not reason.strip():
+        raise InvalidInput(_("Say what must change."), fields={"reason": _("Required.")})
+    with transaction.atomic():
+        transition(version, S.DRAFT, table=TRANSITIONS)
+        audit.record(actor=actor, action="plan_version.return", obj=version, data={"reason": reason.strip()})
+    return version
+
+
+def approve(*, actor: User, version: PlanVersion) -> PlanVersion:
+    """Four eyes: the approver is a head-office 应急管理员 who did not submit this version."""
+    if not can_approve_plans(actor):
+        raise NotAllowed(_("Only a head-office emergency administrator approves plans."))
+    with transaction.atomic():
+        locked = PlanVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.submitted_by_id == actor.pk and not actor.is_superuser:
+            raise NotAllowed(_("The person who submitted a version cannot approve it."))
+        previous = version.plan.versions.select_for_update().filter(status=S.APPROVED).first()
+        if previous is not None:
+            transition(previous, S.SUPERSEDED, table=TRANSITIONS)
+        transition(version, S.APPROVED, table=TRANSITIONS)
+        person = visibility.person_of(actor)
+        now = clock.now()
+        PlanVersion.objects.filter(pk=version.pk).update(
+            approved_by=actor,
+            approved_at=now,
+            approved_by_name=person.name if person else actor.get_username(),
+        )
+        audit.record(
+            actor=actor,
+            action="plan_version.approve",
+            obj=version,
+            data={
+                "plan": version.plan.code,
+                "number": version.number,
+                "supersedes": previous.number if previous else None,
+            },
+        )
+    version.refresh_from_db()
+    return version

@@ -1,0 +1,188 @@
+"""Telling people: notices with an acknowledgement deadline, their deliveries on every channel, and the
+escalation of what nobody acknowledged. Deliveries and checks run as jobs after commit."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from yingji.audit import services as audit
+from yingji.core import clock
+from yingji.core.errors import NotVisible
+from yingji.core.jobs import enqueue_on_commit
+from yingji.orgs.models import Person, Unit
+
+from . import subjects
+from .channels import PERSONAL
+from .models import Delivery, DeliveryStatus, Notice, Webhook
+from .recipients import Recipient, next_up
+
+STALE_CLAIM = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Subject:
+    type: str
+    id: int
+    unit: Unit
+    title: str
+    body: str
+    url: str
+
+
+def notify(
+    *,
+    subject: Subject,
+    recipients: list[Recipient],
+    ack_minutes: int | None,
+    round_key: str,
+    escalated_from: Notice | None = None,
+) -> list[Notice]:
+    """Create the notices of one round (skipping anyone already told in it) and their deliveries, inside
+    the caller's transaction; the deliveries and the acknowledgement check are enqueued on commit."""
+    now = clock.now()
+    due = now + timedelta(minutes=ack_minutes) if ack_minutes else None
+    wanted = [
+        Notice(
+            subject_type=subject.type,
+            subject_id=subject.id,
+            unit=subject.unit,
+            recipient=r.person,
+            title=subject.title,
+            body=subject.body,
+            url=subject.url,
+            reason=r.reason[:200],
+            created_at=now,
+            ack_due_at=due,
+            escalated_from=escalated_from,
+            key=f"{subject.type}:{subject.id}:{round_key}:{r.person.pk}",
+        )
+        for r in recipients
+    ]
+    existing = set(Notice.objects.filter(key__in=[n.key for n in wanted]).values_list("key", flat=True))
+    notices = Notice.objects.bulk_create([n for n in wanted if n.key not in existing])
+    if not notices:
+        return []
+    notices = list(Notice.objects.filter(key__in=[n.key for n in notices]).select_related("recipient__user"))
+    deliveries = [Delivery(notice=n, channel=c.name) for n in notices for c in PERSONAL if c.address(n)]
+    units_told: dict[int, Notice] = {}
+    for notice, recipient in zip(notices, recipients_by_key(notices, recipients), strict=True):
+        units_told.setdefault(recipient.unit.pk, notice)
+    for webhook in Webhook.objects.filter(unit_id__in=list(units_told), is_active=True):
+        deliveries.append(Delivery(notice=units_told[webhook.unit_id], channel=f"webhook:{webhook.pk}"))
+    Delivery.objects.bulk_create(deliveries)
+    from . import tasks
+
+    ids = [n.pk for n in notices]
+    enqueue_on_commit(tasks.deliver_notices, notice_ids=ids)
+    if due is not None:
+        enqueue_on_commit(tasks.check_acknowledgements.using(run_after=due), notice_ids=ids)
+    return notices
+
+
+def recipients_by_key(notices: list[Notice], recipients: list[Recipient]) -> list[Recipient]:
+    by_person = {r.person.pk: r for r in recipients}
+    return [by_person[n.recipient_id] for n in notices]
+
+
+def acknowledge(*, person: Person, notice: Notice) -> Notice:
+    """已收到. Only the recipient acknowledges their notice; a second tap changes nothing."""
+    if notice.recipient_id != person.pk:
+        raise NotVisible()
+    with transaction.atomic():
+        now = clock.now()
+        updated = Notice.objects.filter(pk=notice.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now
+        )
+        if not updated:
+            notice.refresh_from_db()
+            return notice
+        notice.acknowledged_at = now
+        audit.record(
+            actor=person.user,
+            action="notice.acknowledge",
+            obj=notice,
+            unit=notice.unit,
+            data={"subject": f"{notice.subject_type}:{notice.subject_id}"},
+        )
+        hook = subjects.hooks_for(notice.subject_type).on_acknowledged
+        if hook is not None:
+            hook(notice)
+    return notice
+
+
+def escalate_overdue(*, notice_ids: list[int]) -> int:
+    """Each of these notices still unacknowledged past its deadline goes to the next person up. Safe to
+    run twice: a notice is escalated once (conditional update), and the new notices have unique keys."""
+    now = clock.now()
+    escalated = 0
+    candidates = Notice.objects.filter(
+        pk__in=notice_ids, acknowledged_at__isnull=True, escalated_at__isnull=True, ack_due_at__lte=now
+    ).select_related("recipient__unit", "unit")
+    for notice in candidates:
+        with transaction.atomic():
+            if not Notice.objects.filter(
+                pk=notice.pk, escalated_at__isnull=True, acknowledged_at__isnull=True
+            ).update(escalated_at=now):
+                continue
+            targets = next_up(notice.recipient.unit, on_date=clock.local_today())
+            minutes = int((notice.ack_due_at - notice.created_at).total_seconds() // 60) or None
+            subject = Subject(
+                notice.subject_type,
+                notice.subject_id,
+                notice.unit,
+                notice.title,
+                _("%(name)s did not acknowledge within %(n)s minutes: passed up to you.")
+                % {"name": notice.recipient.name, "n": minutes}
+                + "\n"
+                + notice.body,
+                notice.url,
+            )
+            new = notify(
+                subject=subject,
+                recipients=targets,
+                ack_minutes=minutes,
+                round_key=f"esc-{notice.pk}",
+                escalated_from=notice,
+            )
+            audit.record(
+                actor=None,
+                action="notice.escalate",
+                obj=notice,
+                unit=notice.unit,
+                data={"to": [n.recipient.name for n in new]},
+            )
+            hook = subjects.hooks_for(notice.subject_type).on_escalated
+            if hook is not None:
+                hook(notice, new)
+            escalated += 1
+    return escalated
+
+
+def claim(delivery: Delivery) -> bool:
+    """Take a delivery for sending with one conditional UPDATE: of two workers, one wins."""
+    now = clock.now()
+    return bool(
+        Delivery.objects.filter(
+            Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM),
+            pk=delivery.pk,
+        ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def mark(delivery: Delivery, *, sent: bool, error: str = "") -> None:
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT if sent else DeliveryStatus.FAILED,
+        sent_at=clock.now() if sent else None,
+        error=error[:2000],
+    )
+
+
+def ensure_recipient(person: Person, notice_id: int) -> Notice:
+    notice = Notice.objects.filter(pk=notice_id, recipient=person).first()
+    if notice is None:
+        raise NotVisible()
+    return notice

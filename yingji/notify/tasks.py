@@ -1,0 +1,40 @@
+from yingji.core.jobs import job
+
+from .channels import channel_for
+from .channels.base import DeliveryFailed
+from .models import Delivery, DeliveryStatus
+
+
+@job
+def deliver_notices(*, notice_ids: list[int]) -> int:
+    """Send every delivery of these notices that is not sent yet. A failure is kept on its delivery and
+    the job is retried with back-off; what was already sent is not sent again."""
+    from .services import claim, mark
+
+    sent, failures = 0, []
+    pending = (
+        Delivery.objects.filter(notice_id__in=notice_ids)
+        .exclude(status=DeliveryStatus.SENT)
+        .select_related("notice__recipient__user", "notice__unit")
+    )
+    for delivery in pending:
+        if not claim(delivery):
+            continue
+        try:
+            channel_for(delivery.channel).send(delivery)
+        except DeliveryFailed as exc:
+            mark(delivery, sent=False, error=str(exc))
+            failures.append(f"{delivery.channel}: {exc}")
+        else:
+            mark(delivery, sent=True)
+            sent += 1
+    if failures:
+        raise DeliveryFailed("; ".join(failures))
+    return sent
+
+
+@job
+def check_acknowledgements(*, notice_ids: list[int]) -> int:
+    from .services import escalate_overdue
+
+    return escalate_overdue(notice_ids=notice_ids)

@@ -1,0 +1,64 @@
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from yingji.notify.models import Notice
+from yingji.orgs import visibility
+
+from .models import Incident, Task, TimelineEntry
+
+
+def incidents_for(
+    *,
+    viewer,
+    status: str = "",
+    level: str = "",
+    kind: str = "",
+    unit_code: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Incident]:
+    qs = visibility.visible(Incident.objects.all(), viewer).select_related("kind", "unit", "reporter")
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    if kind:
+        qs = qs.filter(kind__code=kind)
+    if unit_code:
+        unit = visibility.visible_units(viewer).filter(code=unit_code).first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    if since:
+        qs = qs.filter(reported_at__gte=since)
+    if until:
+        qs = qs.filter(reported_at__lt=until)
+    return qs.order_by("-reported_at", "-pk")
+
+
+def incident_for(*, viewer, **lookup) -> Incident:
+    qs = Incident.objects.select_related("kind", "unit", "reporter", "plan_version__plan", "merged_into")
+    return visibility.get_visible_or_404(qs, viewer, **lookup)
+
+
+def room(incident: Incident) -> dict:
+    """Everything the incident room shows, in a fixed number of queries."""
+    tasks = list(
+        incident.tasks.select_related("position", "owner", "group")
+        .prefetch_related("candidates")
+        .order_by("order", "pk")
+    )
+    return {
+        "timeline": list(TimelineEntry.objects.filter(incident=incident).select_related("actor")),
+        "tasks": tasks,
+        "members": list(incident.members.select_related("person__unit")),
+        "groups": list(
+            incident.groups.prefetch_related(Prefetch("tasks", queryset=Task.objects.order_by("order")))
+        ),
+        "notices": list(
+            Notice.objects.filter(subject_type="incidents.incident", subject_id=incident.pk)
+            .select_related("recipient__unit")
+            .order_by("created_at", "pk")
+        ),
+        "follow_ups": list(incident.follow_ups.select_related("author")),
+        "links": list(incident.links.select_related("other")),
+    }

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views, views_actions
+
+app_name = "incidents"
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("report/", views.report, name="report"),
+    path("<str:number>/", views.room, name="room"),
+    path("<str:number>/live/", views.room_live, name="room_live"),
+    path("<str:number>/report.docx", views.special_report_docx, name="special_report_docx"),
+    path("<str:number>/follow-up/", views_actions.follow_up, name="follow_up"),
+    path("<str:number>/comment/", views_actions.comment, name="comment"),
+    path("<str:number>/level/", views_actions.level, name="level"),
+    path("<str:number>/activate/", views_actions.activate, name="activate"),
+    path("<str:number>/tasks/<int:task_id>/<slug:action>/", views_actions.task_action, name="task_action"),
+    path("<str:number>/termination/request/", views_actions.request_termination, name="request_termination"),
+    path("<str:number>/termination/decide/", views_actions.decide_termination, name="decide_termination"),
+    path("<str:number>/cancel/", views_actions.cancel, name="cancel"),
+    path("<str:number>/link/", views_actions.link, name="link"),
+    path("<str:number>/investigation/", views_actions.investigation, name="investigation"),
+]

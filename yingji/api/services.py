@@ -1,0 +1,79 @@
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yingji.audit import services as audit
+from yingji.core import clock
+from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
+from yingji.orgs import visibility
+from yingji.orgs.models import Person
+
+from .models import ApiToken, hash_token
+
+PREFIX = "yj_"
+# Avoid a write on every request: last_used_at is refreshed at most once a minute.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def issue_token(*, actor: User | None, person: Person) -> tuple[ApiToken, str]:
+    """A new token for `person`; the raw value is returned once and only its hash is stored."""
+    if not person.user.is_active:
+        raise InvalidInput(_("An inactive person cannot hold a token."))
+    raw = PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            person=person, key_hash=hash_token(raw), prefix=raw[:10], created_at=clock.now()
+        )
+        audit.record(
+            actor=actor,
+            action="api_token.issue",
+            obj=token,
+            unit=person.unit,
+            data={"person": person.name, "prefix": token.prefix},
+        )
+    return token, raw
+
+
+def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
+    person = token.person
+    if person.user_id != actor.pk:
+        if not visibility.can_see_unit(actor, person.unit):
+            raise NotVisible()
+        if not visibility.can_manage(actor, person.unit):
+            raise NotAllowed()
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = clock.now()
+        locked.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=locked,
+            unit=person.unit,
+            data={"person": person.name, "prefix": locked.prefix},
+        )
+    return locked
+
+
+def authenticate_token(raw: str) -> User | None:
+    if not raw.startswith(PREFIX) or len(raw) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("person__user", "person__unit")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.person.user.is_active:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+        # Bookkeeping, not a business change: no audit entry for a timestamp.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    user = token.person.user
+    user.person = token.person  # already loaded: saves a query per request
+    return user

@@ -154,6 +154,21 @@ def test_a_death_reported_later_raises_the_level_and_tells_the_branch(now, hexie
     assert raised.data == {"level": "II"} and raised.actor == hexie_lobby
 
 
+def test_a_follow_up_with_an_amount_keeps_it_exactly_in_the_record(now, hexie_lobby):
+    from decimal import Decimal
+
+    incident = ReportFactory()
+    services.add_follow_up(
+        author=hexie_lobby, incident=incident, text="涉案金额核实", facts={"amount_yuan": Decimal("12500.50")}
+    )
+    incident.refresh_from_db()
+    follow_up = incident.timeline.get(event=TimelineEvent.FOLLOW_UP)
+    assert follow_up.data["facts"] == incident.facts == {"amount_yuan": "12500.50"}
+    assert AuditEntry.objects.filter(action="incident.follow_up").get().data["facts"] == {
+        "amount_yuan": "12500.50"
+    }
+
+
 def test_a_follow_up_with_milder_facts_never_lowers_the_level(now, hexie_lobby):
     incident = ReportFactory(facts={"injured": 3})
     assert incident.level == Level.II

@@ -29,6 +29,16 @@ def test_searching_finds_plans_by_words_in_their_steps(client, hexie_lobby, libr
     assert "plans/p/" in page
 
 
+def test_filtering_by_event_kind_keeps_only_that_kinds_plans(client, hexie_lobby, library):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/", {"kind": "armed_hostage_robbery"}).content.decode()
+    assert "is-invalid" not in page
+    expected = Plan.objects.filter(kinds__code="armed_hostage_robbery").distinct()
+    assert expected.exists()
+    assert page.count("/plans/p/") == expected.count()
+    assert all(plan.get_absolute_url() in page for plan in expected)
+
+
 def test_the_plan_page_shows_every_step_with_its_role(client, hexie_lobby, some_plan):
     client.force_login(hexie_lobby.user)
     version = approved(some_plan.code)

@@ -16,9 +16,16 @@ class BootstrapMixin:
                 if isinstance(widget, forms.Select | forms.SelectMultiple)
                 else ("form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control")
             )
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                base += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {base}".strip()
+
+    def full_clean(self):
+        # Marked after validation, not in __init__: a subclass may still set choices or querysets
+        # after super().__init__(), and validating before that would reject every valid choice.
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if field is not None and "is-invalid" not in field.widget.attrs.get("class", ""):
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core.forms import BootstrapMixin
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit, UnitType
 from yingji.plans.models import Fact, Level, PlanVersion, VersionStatus
@@ -144,7 +145,7 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
         return f"{obj.name} · {obj.unit.name}"
 
 
-class ActivateForm(forms.Form):
+class ActivateForm(BootstrapMixin, forms.Form):
     """启动: an approved plan version (the ones answering the incident's kind first), the leading group
     and the working groups."""
 
@@ -172,11 +173,6 @@ class ActivateForm(forms.Form):
             self.fields[name].queryset = people
         for name in ("deputies", "members"):
             self.fields[name].widget.attrs["size"] = 6
-        # Bootstrap's classes by hand: BootstrapMixin reads `errors` in its __init__, which would validate
-        # before the choices above exist.
-        for bound in self.fields.values():
-            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
-            bound.widget.attrs["class"] = css
 
     def clean_version(self) -> PlanVersion:
         version = (

@@ -238,26 +238,29 @@ def add_follow_up(
         raise InvalidInput(_("Say what is new."), fields={"text": _("Required.")})
     fields = _clean_content(content)
     parse_facts(facts or {})
+    stored = _jsonable(facts or {})
     with transaction.atomic():
+        # Two follow-ups at once must each merge into the facts the other left, and neither may land
+        # on an incident closed in between.
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        _require_open(locked)
         FollowUp.objects.create(
-            incident=incident,
+            incident=locked,
             author=author,
             at=clock.now(),
             text=text.strip(),
-            facts=_jsonable(facts or {}),
+            facts=stored,
             **fields,
         )
-        timeline.add(
-            incident, TimelineEvent.FOLLOW_UP, text.strip(), actor=author, data={"facts": facts or {}}
-        )
-        _apply_new_facts(incident, facts or {}, fields, actor=author)
+        timeline.add(locked, TimelineEvent.FOLLOW_UP, text.strip(), actor=author, data={"facts": stored})
+        _apply_new_facts(locked, facts or {}, fields, actor=author)
         audit.record(
             actor=author.user,
             action="incident.follow_up",
-            obj=incident,
-            data={"text": text.strip(), "facts": facts or {}, "level": incident.level},
+            obj=locked,
+            data={"text": text.strip(), "facts": stored, "level": locked.level},
         )
-    return incident
+    return locked
 
 
 def change_level(*, actor: Person, incident: Incident, level: str, reason: str) -> Incident:

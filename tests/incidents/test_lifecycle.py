@@ -440,11 +440,6 @@ def test_a_rejection_waiting_behind_an_approval_is_refused(demo, library):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="report_incident looks for the watched incident outside any lock; the report that waited "
-    "behind the reopening one finds 处置中 in _reopen and is refused with InvalidTransition",
-)
 def test_two_reports_of_the_recurrence_at_once_are_both_recorded(demo, library):
     incident = incident_in(S.TERMINATED)
     lobby, guard = person("hexie_lobby"), person("hexie_guard")

@@ -177,14 +177,19 @@ def save_findings(*, actor: Person, incident: Incident, **findings) -> Investiga
     unknown = set(findings) - set(FINDINGS)
     if unknown:
         raise InvalidInput(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    if incident.status != S.INVESTIGATING:
-        raise InvalidTransition(_("Findings can be written only while the incident is under investigation."))
     if not _valid_responsibility(findings.get("responsibility", [])):
         raise InvalidInput(
             _("Each responsible person needs a name and their responsibility."),
             fields={"responsibility": _("Name and responsibility.")},
         )
     with transaction.atomic():
+        # Checked under the incident's lock: findings saved while another person closes the case would
+        # otherwise rewrite what the closing froze.
+        status = Incident.objects.select_for_update().values_list("status", flat=True).get(pk=incident.pk)
+        if status != S.INVESTIGATING:
+            raise InvalidTransition(
+                _("Findings can be written only while the incident is under investigation.")
+            )
         investigation = Investigation.objects.select_for_update().get(incident=incident)
         changed = {}
         for key, value in findings.items():
@@ -202,21 +207,24 @@ def close_investigation(*, actor: Person, incident: Incident) -> Incident:
     _visible(actor, incident)
     if not can_decide(actor, incident):
         raise NotAllowed(_("Only an emergency administrator or a leader closes the case."))
-    investigation = Investigation.objects.filter(incident=incident).first()
-    missing = {}
-    if investigation is not None:
-        if not investigation.cause:
-            missing["cause"] = _("Required.")
-        if not investigation.preventive_measures:
-            missing["preventive_measures"] = _("Required.")
-        if investigation.warnings_in_time is None:
-            missing["warnings_in_time"] = _("Required.")
-    if missing:
-        raise InvalidInput(
-            _("The investigation needs its cause, the warnings and the preventive measures."), fields=missing
-        )
     with transaction.atomic():
+        # The lock comes first: the findings checked must be the findings frozen.
         transition(incident, S.CLOSED, table=TRANSITIONS)
+        investigation = Investigation.objects.filter(incident=incident).first()
+        missing = {}
+        if investigation is not None:
+            if not investigation.cause:
+                missing["cause"] = _("Required.")
+            if not investigation.preventive_measures:
+                missing["preventive_measures"] = _("Required.")
+            if investigation.warnings_in_time is None:
+                missing["warnings_in_time"] = _("Required.")
+        if missing:
+            incident.status = S.INVESTIGATING  # the object the caller holds; the row rolls back
+            raise InvalidInput(
+                _("The investigation needs its cause, the warnings and the preventive measures."),
+                fields=missing,
+            )
         now = clock.now()
         Incident.objects.filter(pk=incident.pk).update(closed_at=now)
         Investigation.objects.filter(incident=incident).update(closed_at=now)

@@ -1,5 +1,6 @@
 """The first report, follow-up reports, level changes, links and merges."""
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from ..models import REPORT_FIELDS, Incident, IncidentLink, Status, TimelineEven
 from ..permissions import can_decide
 
 MAX_FUTURE = timedelta(minutes=5)
+HANDLING = (Status.REPORTED, Status.ACTIVATED, Status.RESPONDING, Status.TERMINATION_REQUESTED)
 
 
 def _next_number(now: datetime) -> str:
@@ -67,7 +69,7 @@ def report_incident(
     fields = _clean_content(content)
     classification = classify(kind, facts or {})
     # Keys are the reporter's own: another outlet's client reusing a key gets its own incident.
-    idempotency_key = f"{reporter.pk}:{idempotency_key}"[:100] if idempotency_key else None
+    idempotency_key = _scoped_key(reporter, idempotency_key)
     if idempotency_key and (done := _already_reported(idempotency_key)):
         return done
     watched = (
@@ -75,8 +77,8 @@ def report_incident(
         .order_by("-terminated_at")
         .first()
     )
-    if watched is not None:
-        return _reopen(
+    if watched is not None and (
+        reopened := _reopen(
             watched,
             reporter=reporter,
             description=description,
@@ -84,6 +86,8 @@ def report_incident(
             fields=fields,
             idempotency_key=idempotency_key,
         )
+    ):
+        return reopened
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
@@ -129,6 +133,17 @@ def report_incident(
     return incident
 
 
+def _scoped_key(reporter: Person, key: str | None) -> str | None:
+    """Keys are the reporter's own, so another outlet's client reusing one gets its own incident. A key
+    too long for the column is stored as its digest: cutting it would make two reports one."""
+    if not key:
+        return None
+    scoped = f"{reporter.pk}:{key}"
+    if len(scoped) <= 100:
+        return scoped
+    return f"{reporter.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def _already_reported(key: str) -> Incident | None:
     """The incident a report with this key created, or reopened."""
     from ..models import FollowUp
@@ -154,10 +169,35 @@ def _reopen(
     facts: dict,
     fields: dict,
     idempotency_key: str | None,
-) -> Incident:
+) -> Incident | None:
+    """A report of the same kind at the same unit during the watch reopens the response. When another
+    report reopened it a moment earlier, this one joins it as a follow-up: nobody on the floor is told
+    their report failed. None when the incident has moved on (investigation), so a new one is opened."""
     from ..models import FollowUp
 
     with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if locked.status != Status.TERMINATED:
+            if locked.status not in HANDLING:
+                return None
+            FollowUp.objects.create(
+                incident=locked,
+                author=reporter,
+                at=clock.now(),
+                text=description,
+                facts=_jsonable(facts),
+                idempotency_key=idempotency_key,
+                **fields,
+            )
+            timeline.add(
+                locked, TimelineEvent.FOLLOW_UP, description, actor=reporter, data={"facts": _jsonable(facts)}
+            )
+            _apply_new_facts(locked, facts, fields, actor=reporter)
+            audit.record(
+                actor=reporter.user, action="incident.follow_up", obj=locked, data={"text": description}
+            )
+            return locked
+        incident = locked
         transition(incident, Status.RESPONDING, table=_transitions(), expect={Status.TERMINATED})
         FollowUp.objects.create(
             incident=incident,
@@ -342,7 +382,7 @@ def merge_incident(*, actor: Person, duplicate: Incident, into: Incident, reason
     """Two reports of one event: the duplicate is closed as cancelled, pointing to the one kept."""
     from .lifecycle import cancel_incident
 
-    if not can_decide(actor, into):
+    if not (can_decide(actor, into) and can_decide(actor, duplicate)):
         raise NotAllowed(_("Only an emergency administrator or a leader can merge reports."))
     if duplicate.pk == into.pk or into.merged_into_id:
         raise InvalidInput(_("Pick another incident to merge into."))

@@ -42,6 +42,13 @@ def test_head_office_administrator_widens_level_iii_to_the_branch(client, hq_dut
     assert entry.data["changed"]["reach"] == ["sub_branch", "branch"]
 
 
+def test_the_menu_offers_the_rules_to_head_office_administrators_only(client, hq_duty, branch_duty, rules):
+    client.force_login(hq_duty.user)
+    assert 'href="/notices/rules/"' in client.get("/").content.decode()
+    client.force_login(branch_duty.user)
+    assert 'href="/notices/rules/"' not in client.get("/").content.decode()
+
+
 def test_a_branch_administrator_cannot_edit_the_rules(client, branch_duty, rules):
     client.force_login(branch_duty.user)
     before = footprint()

@@ -12,8 +12,7 @@ from yingji.core.errors import NotVisible
 from yingji.core.web import domain_view
 from yingji.orgs import visibility
 
-from . import services
-from .models import Notice
+from . import selectors, services
 
 PER_PAGE = 30
 
@@ -29,12 +28,7 @@ def _me(request: HttpRequest):
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     person = visibility.person_of(request.user)
-    notices = (
-        Notice.objects.filter(recipient=person).order_by("-created_at", "-pk")
-        if person
-        else Notice.objects.none()
-    )
-    page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.my_notices(person), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "notify/inbox.html", {"page": page, "notices": page.object_list, "now": clock.now()}
     )
@@ -43,7 +37,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def badge(request: HttpRequest) -> HttpResponse:
     person = visibility.person_of(request.user)
-    count = Notice.objects.filter(recipient=person, acknowledged_at__isnull=True).count() if person else 0
+    count = selectors.unacknowledged_count(person)
     return render(request, "notify/_badge.html", {"count": count})
 
 

@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.errors import DomainError
 from yingji.core.forms import BootstrapMixin
-from yingji.orgs.models import Position, Unit, UnitType
+from yingji.orgs.models import Position, Unit
 from yingji.plans.models import EventKind
 
-from . import rules
-from .models import KindNotificationRule, NotificationRule, RegulatorDeadline
+from . import rules, selectors
+from .models import NotificationRule
 
 
 class LevelRuleForm(BootstrapMixin, forms.Form):
@@ -64,11 +64,7 @@ def _editor(request) -> None:
 
 def rules_page(request):
     _editor(request)
-    level_rules = list(NotificationRule.objects.prefetch_related("positions"))
-    kind_rules = {r.kind_id: r for r in KindNotificationRule.objects.prefetch_related("positions")}
-    deadlines = {d.unit_id: d.minutes for d in RegulatorDeadline.objects.all()}
-    kinds = list(EventKind.objects.order_by("group", "sort_order"))
-    branches = list(Unit.objects.filter(type__in=[UnitType.BRANCH, UnitType.HEAD_OFFICE]).order_by("path"))
+    overview = selectors.rules_overview()
     return render(
         request,
         "notify/rules.html",
@@ -87,10 +83,10 @@ def rules_page(request):
                         },
                     ),
                 )
-                for r in level_rules
+                for r in overview["level_rules"]
             ],
-            "kind_rows": [(k, kind_rules.get(k.pk)) for k in kinds],
-            "branch_rows": [(b, deadlines.get(b.pk)) for b in branches],
+            "kind_rows": overview["kind_rows"],
+            "branch_rows": overview["branch_rows"],
         },
     )
 
@@ -132,7 +128,7 @@ def save_kind_rule(request, code):
     form = KindRuleForm(request.POST)
     if form.is_valid():
         # A row that does not post the positions keeps the ones already set.
-        existing = KindNotificationRule.objects.filter(kind=kind).first()
+        existing = selectors.kind_rule(kind)
         positions = (
             list(form.cleaned_data["positions"])
             if "positions" in request.POST

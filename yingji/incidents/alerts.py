@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from yingji.core import clock
 from yingji.notify import services as notify
 from yingji.notify.models import KindNotificationRule, NotificationRule, RegulatorDeadline
-from yingji.notify.recipients import Recipient, chain_up_to, recipients, recipients_on
+from yingji.notify.recipients import RANK, chain_up_to, recipients_on
 from yingji.orgs.models import Person, PositionCode, Unit, UnitType
 from yingji.plans.models import Level
 
@@ -21,6 +22,18 @@ def rule_for(level: str) -> NotificationRule:
     return NotificationRule.objects.prefetch_related("positions").get(level=level)
 
 
+def _kind_rule(incident: Incident) -> KindNotificationRule | None:
+    return KindNotificationRule.objects.filter(kind=incident.kind).prefetch_related("positions").first()
+
+
+def _up_to(chain: list[Unit], reach: str) -> list[Unit]:
+    """The part of a chain up to head office that chain_up_to(unit, reach) would give."""
+    for index, unit in enumerate(chain):
+        if RANK.get(unit.type, 0) >= RANK[reach]:
+            return chain[: index + 1]
+    return chain
+
+
 def subject_of(incident: Incident, title: str | None = None, body: str = "") -> notify.Subject:
     return notify.Subject(
         "incidents.incident",
@@ -32,16 +45,39 @@ def subject_of(incident: Incident, title: str | None = None, body: str = "") -> 
     )
 
 
-def tell_the_chain(incident: Incident, *, round_key: str, exclude: Person | None = None) -> list:
-    """Notify up the tree as far as the incident's level reaches, and note it on the timeline."""
+def raise_the_alarm(
+    incident: Incident, *, round_key: str, exclude: Person | None = None, new: bool = False
+) -> list:
+    """Tell the chain and, when the level or kind calls for it, add the regulator task. The rules and the
+    chain up to head office are read once for both: a regional surge makes this the hottest path."""
     rule = rule_for(incident.level)
+    kind_rule = _kind_rule(incident)
+    chain = chain_up_to(incident.unit, UnitType.HEAD_OFFICE)
+    notices = tell_the_chain(
+        incident, round_key=round_key, exclude=exclude, rule=rule, kind_rule=kind_rule, chain=chain
+    )
+    if rule.regulator_report or (kind_rule and kind_rule.regulator_report):
+        add_regulator_task(incident, chain=chain, new=new)
+    return notices
+
+
+def tell_the_chain(
+    incident: Incident,
+    *,
+    round_key: str,
+    exclude: Person | None = None,
+    rule: NotificationRule | None = None,
+    kind_rule: KindNotificationRule | None = None,
+    chain: list[Unit] | None = None,
+) -> list:
+    """Notify up the tree as far as the incident's level reaches, and note it on the timeline."""
+    if rule is None:
+        rule, kind_rule = rule_for(incident.level), _kind_rule(incident)
     positions = list(rule.positions.all())
-    kind_rule = KindNotificationRule.objects.filter(kind=incident.kind).prefetch_related("positions").first()
     if kind_rule is not None:
         positions += list(kind_rule.positions.all())
-    targets = recipients(
-        unit=incident.unit,
-        reach=rule.reach,
+    targets = recipients_on(
+        _up_to(chain, rule.reach) if chain is not None else chain_up_to(incident.unit, rule.reach),
         positions=positions,
         on_date=clock.local_today(),
         exclude=exclude,
@@ -67,33 +103,56 @@ def needs_regulator_report(incident: Incident) -> bool:
     return bool(kind_rule and kind_rule.regulator_report)
 
 
-def regulator_minutes(unit: Unit) -> int:
-    chain = chain_up_to(unit, UnitType.HEAD_OFFICE)
+def regulator_minutes(unit: Unit, chain: list[Unit] | None = None) -> int:
+    chain = chain if chain is not None else chain_up_to(unit, UnitType.HEAD_OFFICE)
     deadlines = {d.unit_id: d.minutes for d in RegulatorDeadline.objects.filter(unit__in=chain)}
     return next((deadlines[u.pk] for u in chain if u.pk in deadlines), DEFAULT_REGULATOR_MINUTES)
 
 
-def add_regulator_task(incident: Incident) -> Task | None:
-    """报告监管机构, due a set time after the first report, for the 应急管理员 of the nearest branch."""
-    if incident.tasks.filter(kind=TaskKind.REGULATOR_REPORT).exists() or not needs_regulator_report(incident):
+def _regulator_reporters(branch: Unit) -> list[Person]:
+    """The branch's 应急管理员 (its departments included); without one, its head and 带班领导."""
+    admins = list(
+        Person.objects.filter(
+            Q(unit=branch)
+            | Q(
+                unit__path__startswith=branch.path,
+                unit__type=UnitType.DEPARTMENT,
+                unit__depth=branch.depth + 1,
+            ),
+            positions__code=PositionCode.EMERGENCY_ADMIN,
+            user__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return admins or [r.person for r in recipients_on([branch], positions=[], on_date=clock.local_today())]
+
+
+def add_regulator_task(
+    incident: Incident, *, chain: list[Unit] | None = None, new: bool = False
+) -> Task | None:
+    """报告监管机构, due a set time after the first report, for the 应急管理员 of the nearest branch.
+    `chain` (up to head office) and `new` (no task can exist yet) spare the first report two reads."""
+    if chain is None:
+        if not needs_regulator_report(incident):
+            return None
+        chain = chain_up_to(incident.unit, UnitType.HEAD_OFFICE)
+    if not new and incident.tasks.filter(kind=TaskKind.REGULATOR_REPORT).exists():
         return None
     from yingji.orgs.models import Position
 
-    chain = chain_up_to(incident.unit, UnitType.BRANCH)
-    admin = Position.objects.filter(code=PositionCode.EMERGENCY_ADMIN)
-    owners: list[Recipient] = recipients_on(chain[-1:], positions=list(admin), on_date=clock.local_today())
+    branch = _up_to(chain, UnitType.BRANCH)[-1]
     task = Task.objects.create(
         incident=incident,
         kind=TaskKind.REGULATOR_REPORT,
         order=0,
         title=_("Report to the regulator"),
-        position=admin.first(),
+        position=Position.objects.get(code=PositionCode.EMERGENCY_ADMIN),
         created_at=clock.now(),
-        due_at=incident.reported_at + timedelta(minutes=regulator_minutes(incident.unit)),
+        due_at=incident.reported_at + timedelta(minutes=regulator_minutes(incident.unit, chain)),
     )
-    task.candidates.set(
-        [r.person for r in owners if r.person.holds(PositionCode.EMERGENCY_ADMIN)]
-        or [r.person for r in owners]
+    Task.candidates.through.objects.bulk_create(
+        [Task.candidates.through(task=task, person=p) for p in _regulator_reporters(branch)]
     )
     from .services.tasks import schedule_due_check
 

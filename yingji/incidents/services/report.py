@@ -113,8 +113,7 @@ def report_incident(
                 at=now,
                 data={"level": incident.level, "reasons": incident.level_reasons},
             )
-            alerts.tell_the_chain(incident, round_key=f"level-{incident.level}", exclude=reporter)
-            alerts.add_regulator_task(incident)
+            alerts.raise_the_alarm(incident, round_key=f"level-{incident.level}", exclude=reporter, new=True)
             audit.record(
                 actor=reporter.user,
                 action="incident.report",
@@ -247,8 +246,7 @@ def _apply_new_facts(incident: Incident, facts: dict, fields: dict, *, actor: Pe
             actor=actor,
             data={"level": incident.level},
         )
-        alerts.tell_the_chain(incident, round_key=f"level-{incident.level}", exclude=actor)
-        alerts.add_regulator_task(incident)
+        alerts.raise_the_alarm(incident, round_key=f"level-{incident.level}", exclude=actor)
 
 
 def _transitions():
@@ -332,8 +330,7 @@ def change_level(*, actor: Person, incident: Incident, level: str, reason: str) 
             },
         )
         if severity(decision.level) > severity(previous):
-            alerts.tell_the_chain(incident, round_key=f"level-{incident.level}", exclude=actor)
-            alerts.add_regulator_task(incident)
+            alerts.raise_the_alarm(incident, round_key=f"level-{incident.level}", exclude=actor)
         audit.record(
             actor=actor.user,
             action="incident.change_level",

@@ -45,6 +45,8 @@ def test_head_office_administrator_widens_level_iii_to_the_branch(client, hq_dut
 def test_the_menu_offers_the_rules_to_head_office_administrators_only(client, hq_duty, branch_duty, rules):
     client.force_login(hq_duty.user)
     assert 'href="/notices/rules/"' in client.get("/").content.decode()
+    page = client.get("/notices/rules/").content.decode()
+    assert all(f"{level}级" in page for level in ("Ⅰ", "Ⅱ", "Ⅲ"))
     client.force_login(branch_duty.user)
     assert 'href="/notices/rules/"' not in client.get("/").content.decode()
 

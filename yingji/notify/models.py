@@ -44,6 +44,12 @@ class NotificationRule(models.Model):
     def __str__(self) -> str:
         return self.level
 
+    @property
+    def level_label(self) -> str:
+        from yingji.plans.models import Level
+
+        return str(Level(self.level).label)
+
 
 class KindNotificationRule(models.Model):
     """What one kind adds to its level's rule: more positions, and the regulator duty for kinds like

@@ -13,7 +13,7 @@ from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit, UnitType
 from yingji.plans.models import Fact, Level, PlanVersion, VersionStatus
 
-from .models import REPORT_FIELDS, Incident
+from .models import REPORT_FIELDS, Incident, WorkingGroup
 
 GROUP_SEPARATORS = re.compile(r"[\n\r、,，;；]+")
 RESPONSIBILITY_SEPARATOR = re.compile(r"[:：]")
@@ -162,7 +162,10 @@ class ActivateForm(BootstrapMixin, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("One per line, or separated by 、 or commas."),
+        help_text=gettext_lazy(
+            "One per line, or separated by 、 or commas. To give a group its leader, write "
+            "“name：leader” — the leader must be in the leading group above."
+        ),
     )
 
     def __init__(self, *args, viewer, incident: Incident, **kwargs):
@@ -185,8 +188,32 @@ class ActivateForm(BootstrapMixin, forms.Form):
         return version
 
     def clean_groups(self) -> list[str]:
-        names = [name.strip() for name in GROUP_SEPARATORS.split(self.cleaned_data["groups"])]
-        return list(dict.fromkeys(name[:60] for name in names if name))
+        """One entry per group, “名称” or “名称：组长姓名”, left whole: activate_plan reads the leader's
+        name and shortens the group's name (services.tasks.split_group)."""
+        entries = [entry.strip() for entry in GROUP_SEPARATORS.split(self.cleaned_data["groups"])]
+        return list(dict.fromkeys(entry for entry in entries if entry))
+
+
+class TaskGroupForm(forms.Form):
+    """Which working group of the incident a task belongs to; empty takes it out of its group."""
+
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Working group"), queryset=WorkingGroup.objects.none(), required=False
+    )
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = WorkingGroup.objects.filter(incident=incident)
+
+
+class GroupLeaderForm(forms.Form):
+    """Who leads a working group: someone of the incident's leading group."""
+
+    leader = forms.ModelChoiceField(label=gettext_lazy("Group leader"), queryset=Person.objects.none())
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = Person.objects.filter(incident_roles__incident=incident)
 
 
 def version_choices(incident: Incident) -> list:

@@ -43,7 +43,7 @@ def incident_for(*, viewer, **lookup) -> Incident:
 def room(incident: Incident) -> dict:
     """Everything the incident room shows, in a fixed number of queries."""
     tasks = list(
-        incident.tasks.select_related("position", "owner", "group")
+        incident.tasks.select_related("position", "owner", "group__leader")
         .prefetch_related("candidates")
         .order_by("order", "pk")
     )
@@ -52,7 +52,9 @@ def room(incident: Incident) -> dict:
         "tasks": tasks,
         "members": list(incident.members.select_related("person__unit")),
         "groups": list(
-            incident.groups.prefetch_related(Prefetch("tasks", queryset=Task.objects.order_by("order")))
+            incident.groups.select_related("leader").prefetch_related(
+                Prefetch("tasks", queryset=Task.objects.order_by("order"))
+            )
         ),
         "notices": list(
             Notice.objects.filter(subject_type="incidents.incident", subject_id=incident.pk)

@@ -13,7 +13,10 @@ urlpatterns = [
     path("<str:number>/comment/", views_actions.comment, name="comment"),
     path("<str:number>/level/", views_actions.level, name="level"),
     path("<str:number>/activate/", views_actions.activate, name="activate"),
+    # Before task_action, whose <slug:action> would take "group" too.
+    path("<str:number>/tasks/<int:task_id>/group/", views_actions.task_group, name="task_group"),
     path("<str:number>/tasks/<int:task_id>/<slug:action>/", views_actions.task_action, name="task_action"),
+    path("<str:number>/groups/<int:group_id>/leader/", views_actions.group_leader, name="group_leader"),
     path("<str:number>/termination/request/", views_actions.request_termination, name="request_termination"),
     path("<str:number>/termination/decide/", views_actions.decide_termination, name="decide_termination"),
     path("<str:number>/cancel/", views_actions.cancel, name="cancel"),

@@ -30,10 +30,12 @@ from .forms_actions import (
     DoneForm,
     FindingsForm,
     FollowUpForm,
+    GroupLeaderForm,
     LevelForm,
     LinkForm,
     ReasonForm,
     SummaryForm,
+    TaskGroupForm,
     error_text,
 )
 from .models import Incident, Task, TaskStatus, WorkingGroup
@@ -208,6 +210,78 @@ def task_action(request, number, task_id, action):
     )
 
 
+def _on_the_board(
+    request: HttpRequest,
+    incident: Incident,
+    form: forms.Form,
+    action: Outcome,
+    done: str,
+    *,
+    anchor: str,
+) -> HttpResponse:
+    """An action of the task board. Without htmx it is _act: back in the room with a message. Through
+    htmx the room's live region comes back, with what happened shown above the board."""
+    if request.headers.get("HX-Request") != "true":
+        return _act(request, incident, form, action, done, anchor=anchor)
+    if not form.is_valid():
+        said = {"level": "danger", "text": error_text(form)}
+    else:
+        try:
+            action(form.cleaned_data)
+        except (NotVisible, NotAllowed):
+            raise
+        except DomainError as exc:
+            said = {"level": "danger", "text": exc.message}
+        else:
+            said = {"level": "success", "text": done}
+    from .views import _room_context  # views.py imports task_board from here
+
+    context = _room_context(request, incident.number) | {"board_message": said}
+    return render(request, "incidents/_room_live.html", context)
+
+
+@domain_view
+@require_POST
+def task_group(request, number, task_id):
+    """Put a task into one of the incident's working groups (or take it out)."""
+    incident, person = _incident(request, number)
+    task = Task.objects.select_related("incident__unit").filter(incident=incident, pk=task_id).first()
+    if task is None:
+        raise Http404()
+    form = TaskGroupForm(request.POST, incident=incident)
+    return _on_the_board(
+        request,
+        incident,
+        form,
+        lambda data: services.assign_task_to_group(actor=person, task=task, group=data["group"]),
+        _("Task moved to the working group.")
+        if request.POST.get("group")
+        else _("Task taken out of its group."),
+        anchor=f"task-{task.pk}",
+    )
+
+
+@domain_view
+@require_POST
+def group_leader(request, number, group_id):
+    """Name the leader of a working group from the incident's leading group."""
+    incident, person = _incident(request, number)
+    group = (
+        WorkingGroup.objects.select_related("incident__unit").filter(incident=incident, pk=group_id).first()
+    )
+    if group is None:
+        raise Http404()
+    form = GroupLeaderForm(request.POST, incident=incident)
+    return _on_the_board(
+        request,
+        incident,
+        form,
+        lambda data: services.set_group_leader(actor=person, group=group, leader=data["leader"]),
+        _("Group leader set; they have been told."),
+        anchor=f"group-{group.pk}",
+    )
+
+
 @domain_view
 @require_POST
 def request_termination(request, number):
@@ -337,8 +411,9 @@ class BoardSection:
 def task_board(
     tasks: list[Task], groups: list[WorkingGroup], now: datetime | None = None
 ) -> list[BoardSection]:
-    """The tasks by working group, then those in no group; each marked overdue when it is still open past
-    its due time. Computed here so the template only shows it."""
+    """The tasks by working group (every group, so each shows its leader even before it has a task), then
+    those in no group; each marked overdue when it is still open past its due time. Computed here so the
+    template only shows it."""
     now = now or clock.now()
     sections = {g.pk: BoardSection(g.name, g) for g in groups}
     # "No group" is a heading only when there are groups to tell it from.
@@ -348,4 +423,4 @@ def task_board(
             task.due_at and task.due_at < now and task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
         )
         sections.get(task.group_id, loose).rows.append(BoardTask(task, overdue))
-    return [s for s in [*sections.values(), loose] if s.rows]
+    return [*sections.values(), *([loose] if loose.rows else [])]

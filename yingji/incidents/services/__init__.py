@@ -10,13 +10,21 @@ from .lifecycle import (
     start_investigation,
 )
 from .report import add_comment, add_follow_up, change_level, link_incidents, merge_incident, report_incident
-from .tasks import activate_plan, claim_task, complete_task, task_not_applicable
+from .tasks import (
+    activate_plan,
+    assign_task_to_group,
+    claim_task,
+    complete_task,
+    set_group_leader,
+    task_not_applicable,
+)
 
 __all__ = [
     "TRANSITIONS",
     "activate_plan",
     "add_comment",
     "add_follow_up",
+    "assign_task_to_group",
     "cancel_incident",
     "change_level",
     "claim_task",
@@ -28,6 +36,7 @@ __all__ = [
     "report_incident",
     "request_termination",
     "save_findings",
+    "set_group_leader",
     "start_investigation",
     "task_not_applicable",
 ]

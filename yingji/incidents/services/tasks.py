@@ -1,6 +1,9 @@
 """Activating a plan turns its steps into tasks; people claim them, do them or mark them not applicable;
-an overdue task tells its owner, then the group leader."""
+an overdue task tells its owner, then the leader of its working group (else the incident's group
+leader). Those who decide put tasks into working groups and give each group its leader."""
 
+import re
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
@@ -20,12 +23,15 @@ from yingji.plans.services import ensure_activatable
 
 from .. import alerts, timeline
 from ..models import Incident, Member, MemberRole, Status, Task, TaskStatus, TimelineEvent, WorkingGroup
-from ..permissions import can_decide
+from ..permissions import can_decide, is_group_leader
 
 IMMEDIATE_MINUTES = 10  # "at once" still needs a deadline someone can be late for
 LEADER_GRACE = timedelta(minutes=10)
 OPEN_TASK = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 HANDLING = (Status.REPORTED, Status.ACTIVATED, Status.RESPONDING, Status.TERMINATION_REQUESTED)
+GROUP_NAME_LENGTH = 60
+# “名称：组长姓名” or “name:leader name”: the first colon, full-width or ASCII, parts the two.
+GROUP_LEADER_SEPARATOR = re.compile(r"[:：]")
 
 
 def _transitions():
@@ -79,7 +85,8 @@ def activate_plan(
         )
         if not person.user.is_active or not reachable:
             raise InvalidInput(_("%(name)s cannot join this incident's group.") % {"name": person.name})
-    names = [g.strip() for g in groups if g.strip()]
+    working_groups = _working_groups(groups, people)
+    names = list(working_groups)
     now = clock.now()
     with transaction.atomic():
         transition(incident, Status.ACTIVATED, table=_transitions())
@@ -92,8 +99,8 @@ def activate_plan(
             + [Member(incident=incident, person=p, role=MemberRole.DEPUTY) for p in deputies]
             + [Member(incident=incident, person=p, role=MemberRole.MEMBER) for p in members]
         )
-        for name in dict.fromkeys(names):
-            WorkingGroup.objects.create(incident=incident, name=name[:60])
+        for name, group_leader in working_groups.items():
+            WorkingGroup.objects.create(incident=incident, name=name, leader=group_leader)
         tasks = []
         for step in version.steps.select_related("position"):
             due = None
@@ -150,10 +157,51 @@ def activate_plan(
                 "deputies": [p.name for p in deputies],
                 "members": [p.name for p in members],
                 "groups": names,
+                "group_leaders": {name: p.name for name, p in working_groups.items() if p is not None},
                 "tasks": len(tasks),
             },
         )
     return incident
+
+
+def split_group(entry: str) -> tuple[str, str]:
+    """“名称” → (name, ""); “名称：组长姓名” or “name:leader name” → (name, leader's name)."""
+    name, _sep, leader = GROUP_LEADER_SEPARATOR.sub("：", entry, count=1).partition("：")
+    return name.strip()[:GROUP_NAME_LENGTH], leader.strip()
+
+
+def _working_groups(entries: Iterable[str], people: list[Person]) -> dict[str, Person | None]:
+    """The working groups as typed, each with the leader it names: that name must be exactly one person
+    of the leading group being formed. Refused as a whole, before anything is written."""
+
+    def refuse(message: str) -> InvalidInput:
+        return InvalidInput(message, fields={"groups": message})
+
+    groups: dict[str, Person | None] = {}
+    for entry in entries:
+        if not entry.strip():
+            continue
+        name, leader_name = split_group(entry)
+        if not name:
+            raise refuse(_("“%(entry)s”: a working group needs a name.") % {"entry": entry.strip()})
+        leader = None
+        if leader_name:
+            matches = [p for p in people if p.name == leader_name]
+            if not matches:
+                raise refuse(
+                    _("%(group)s: %(name)s is not in the leading group; add them there first.")
+                    % {"group": name, "name": leader_name}
+                )
+            if len(matches) > 1:
+                raise refuse(
+                    _("%(group)s: %(count)s people in the leading group are called %(name)s.")
+                    % {"group": name, "count": len(matches), "name": leader_name}
+                )
+            leader = matches[0]
+        if name in groups and None not in (groups[name], leader) and groups[name] != leader:
+            raise refuse(_("%(group)s is given two different leaders.") % {"group": name})
+        groups[name] = groups.get(name) or leader
+    return groups
 
 
 def schedule_due_check(task: Task) -> None:
@@ -269,6 +317,107 @@ def task_not_applicable(*, actor: Person, task: Task, reason: str) -> Task:
             obj=locked,
             unit=locked.incident.unit,
             data={"reason": reason.strip()},
+        )
+    return locked
+
+
+# --- working groups ---------------------------------------------------------------------------------
+
+
+def _may_organise(actor: Person, incident: Incident) -> None:
+    """Putting tasks into working groups and naming their leaders: those who decide on the incident and
+    its group leader, while it is being handled."""
+    if not visibility.can_see_unit(actor.user, incident.unit):
+        raise NotVisible()
+    if not (can_decide(actor, incident) or is_group_leader(actor, incident)):
+        raise NotAllowed(
+            _("Only an emergency administrator, a leader or the group leader organises the working groups.")
+        )
+    if incident.status not in HANDLING:
+        raise InvalidTransition(_("Working groups can change only while the incident is being handled."))
+
+
+def assign_task_to_group(*, actor: Person, task: Task, group: WorkingGroup | None) -> Task:
+    """Put a task into one of the incident's working groups, or (group=None) take it out of its group."""
+    incident = task.incident
+    _may_organise(actor, incident)
+    if group is not None and group.incident_id != incident.pk:
+        raise InvalidInput(
+            _("The working group belongs to another incident."),
+            fields={"group": _("Pick a working group of this incident.")},
+        )
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.group_id == (group.pk if group else None):
+            return locked
+        before = locked.group.name if locked.group_id else None
+        Task.objects.filter(pk=locked.pk).update(group=group)
+        locked.refresh_from_db()
+        if group is not None:
+            text = _("%(task)s → working group %(group)s") % {"task": locked.title[:80], "group": group.name}
+        else:
+            text = _("%(task)s taken out of working group %(group)s") % {
+                "task": locked.title[:80],
+                "group": before,
+            }
+        timeline.add(
+            incident,
+            TimelineEvent.TASK,
+            text,
+            actor=actor,
+            data={"task": locked.pk, "group": group.pk if group else None},
+        )
+        audit.record(
+            actor=actor.user,
+            action="task.assign_group",
+            obj=locked,
+            unit=incident.unit,
+            data={"group": group.name if group else None, "before": before},
+        )
+    return locked
+
+
+def set_group_leader(*, actor: Person, group: WorkingGroup, leader: Person) -> WorkingGroup:
+    """Name the leader of a working group: someone of the incident's leading group. They are told; an
+    overdue task of the group reminds them."""
+    incident = group.incident
+    _may_organise(actor, incident)
+    if not Member.objects.filter(incident=incident, person=leader).exists():
+        raise InvalidInput(
+            _("%(name)s is not in the incident's leading group.") % {"name": leader.name},
+            fields={"leader": _("Pick someone of the leading group.")},
+        )
+    with transaction.atomic():
+        locked = WorkingGroup.objects.select_for_update().get(pk=group.pk)
+        if locked.leader_id == leader.pk:
+            return locked
+        before = locked.leader.name if locked.leader_id else None
+        WorkingGroup.objects.filter(pk=locked.pk).update(leader=leader)
+        locked.refresh_from_db()
+        timeline.add(
+            incident,
+            TimelineEvent.TASK,
+            _("%(name)s leads working group %(group)s.") % {"name": leader.name, "group": locked.name},
+            actor=actor,
+            data={"group": locked.pk, "leader": leader.pk},
+        )
+        if leader.pk != actor.pk:
+            notify.notify(
+                subject=alerts.subject_of(
+                    incident,
+                    _("You lead working group %(group)s") % {"group": locked.name},
+                    _("%(number)s: the group's overdue tasks come to you.") % {"number": incident.number},
+                ),
+                recipients=[Recipient(leader, incident.unit, _("working group leader"))],
+                ack_minutes=None,
+                round_key=f"group-{locked.pk}-leader-{leader.pk}",
+            )
+        audit.record(
+            actor=actor.user,
+            action="group.set_leader",
+            obj=locked,
+            unit=incident.unit,
+            data={"group": locked.name, "leader": leader.name, "before": before},
         )
     return locked
 

@@ -217,3 +217,27 @@ def test_the_worker_escalates_once_however_often_the_check_runs(
         run_jobs()
     assert notices_of(incident).filter(escalated_from__isnull=False).count() == 2
     assert Notice.objects.count() == before[Notice._meta.label]
+
+
+def test_a_report_is_kept_when_telling_the_chain_fails_and_the_worker_tells_it_later(
+    now, hexie_lobby, django_capture_on_commit_callbacks, monkeypatch
+):
+    from yingji.incidents import alerts
+
+    working = alerts.raise_the_alarm
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("SMS gateway lookup timed out")
+
+    monkeypatch.setattr(alerts, "raise_the_alarm", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = ReportFactory()
+    assert Incident.objects.filter(pk=incident.pk).exists()
+    assert not notices_of(incident).exists()
+    assert DBTaskResult.objects.filter(task_path__endswith="raise_alarm").count() == 1
+
+    monkeypatch.setattr(alerts, "raise_the_alarm", working)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_jobs()
+    assert {n.recipient.user.username for n in notices_of(incident)} >= {"hexie_manager"}
+    assert incident.timeline.filter(event=TimelineEvent.NOTIFIED).count() == 1

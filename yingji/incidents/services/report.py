@@ -1,6 +1,7 @@
 """The first report, follow-up reports, level changes, links and merges."""
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
+from yingji.core.jobs import enqueue_on_commit
 from yingji.core.transitions import transition
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
@@ -19,6 +21,7 @@ from .. import alerts, timeline
 from ..models import REPORT_FIELDS, Incident, IncidentLink, Status, TimelineEvent, YearCounter
 from ..permissions import can_decide
 
+logger = logging.getLogger(__name__)
 MAX_FUTURE = timedelta(minutes=5)
 HANDLING = (Status.REPORTED, Status.ACTIVATED, Status.RESPONDING, Status.TERMINATION_REQUESTED)
 
@@ -113,7 +116,6 @@ def report_incident(
                 at=now,
                 data={"level": incident.level, "reasons": incident.level_reasons},
             )
-            alerts.raise_the_alarm(incident, round_key=f"level-{incident.level}", exclude=reporter, new=True)
             audit.record(
                 actor=reporter.user,
                 action="incident.report",
@@ -129,7 +131,23 @@ def report_incident(
         if idempotency_key and (done := _already_reported(idempotency_key)):
             return done  # the same report, committed by a concurrent retry
         raise
+    _alarm_after_recording(incident, round_key=f"level-{incident.level}", exclude=reporter)
     return incident
+
+
+def _alarm_after_recording(incident: Incident, *, round_key: str, exclude: Person) -> None:
+    """The report is committed first, in a transaction that holds the year's counter and the audit chain
+    only for a few statements; telling the chain runs after it in its own, so a regional surge does not
+    queue every outlet behind one lock, and a failure to notify never loses the report: the job tries
+    again (the rounds are idempotent)."""
+    try:
+        with transaction.atomic():
+            alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude, new=True)
+    except Exception:
+        logger.exception("alarm for %s failed; the job will try again", incident.number)
+        from ..jobs import raise_alarm
+
+        enqueue_on_commit(raise_alarm, incident_id=incident.pk, round_key=round_key, exclude_id=exclude.pk)
 
 
 def _scoped_key(reporter: Person, key: str | None) -> str | None:

@@ -274,3 +274,29 @@ def test_two_workers_delivering_at_once_send_each_delivery_once(demo, library, r
     assert len(sms_outbox) == 2 and len(robots.posts) == 1
     assert set(deliveries_of(incident).values_list("attempts", flat=True)) == {1}
     assert footprint()["notify.Delivery"] == 3
+
+
+def test_a_gateway_that_breaks_unexpectedly_leaves_the_sms_failed_and_it_goes_out_on_the_retry(
+    now, hexie_lobby, sms_outbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    from yingji.notify.channels.sms import ConsoleGateway
+
+    sending = ConsoleGateway.send
+
+    def broken(self, mobile, text):
+        raise RuntimeError("gateway answered garbage")
+
+    monkeypatch.setattr(ConsoleGateway, "send", broken)
+    incident = report(django_capture_on_commit_callbacks)
+    work(django_capture_on_commit_callbacks)
+    sms = deliveries_of(incident).filter(channel="sms")
+    assert sms.exists() and all(d.status == DeliveryStatus.FAILED for d in sms)
+    assert all("RuntimeError" in d.error for d in sms)
+
+    monkeypatch.setattr(ConsoleGateway, "send", sending)
+    DBTaskResult.objects.filter(status="READY", task_path__endswith="deliver_notices").update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
+    work(django_capture_on_commit_callbacks)
+    assert all(d.status == DeliveryStatus.SENT for d in sms.all())
+    assert len(sms_outbox) == sms.count()

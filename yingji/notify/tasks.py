@@ -22,8 +22,10 @@ def deliver_notices(*, notice_ids: list[int]) -> int:
             continue
         try:
             channel_for(delivery.channel).send(delivery)
-        except DeliveryFailed as exc:
-            mark(delivery, sent=False, error=str(exc))
+        except Exception as exc:
+            # Whatever went wrong, the claimed delivery is marked failed so the retry sends it again;
+            # an exception left unmarked would strand it as "sending" and the notice never goes out.
+            mark(delivery, sent=False, error=f"{type(exc).__name__}: {exc}"[:500])
             failures.append(f"{delivery.channel}: {exc}")
         else:
             mark(delivery, sent=True)

@@ -24,7 +24,7 @@ from yingji.incidents.models import (
     TimelineEntry,
     WorkingGroup,
 )
-from yingji.incidents.views_actions import task_board
+from yingji.incidents.selectors import task_board
 from yingji.plans.models import EventKind, PlanVersion, VersionStatus
 
 PLAN = "drill-customer-injured"

@@ -16,6 +16,8 @@ from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed
 from yingji.incidents import selectors, services
 from yingji.incidents.models import REPORT_FIELDS, Incident, Investigation, Status, Task
+from yingji.incidents.permissions import can_join_group
+from yingji.notify import selectors as notify_selectors
 from yingji.notify import services as notify
 from yingji.notify.models import Notice
 from yingji.orgs import visibility
@@ -555,10 +557,7 @@ def _person(request, ref: PersonRef, field: str, incident: Incident) -> Person:
     put in it (people the activator sees, or who see the incident); anyone else is unknown."""
     lookup = {"pk": ref} if isinstance(ref, int) else {"user__username": str(ref).strip()}
     person = Person.objects.select_related("user", "unit").filter(**lookup).first()
-    if person is None or not (
-        visibility.can_see_unit(request.user, person.unit)
-        or visibility.can_see_unit(person.user, incident.unit)
-    ):
+    if person is None or not can_join_group(request.user, person, incident):
         raise InvalidInput(_("Unknown person."), fields={field: _("Unknown person.")})
     return person
 
@@ -718,10 +717,10 @@ class NoticeFilters(Schema):
 @incidents_router.get("/notices", response={200: list[MyNoticeOut], **ERRORS}, tags=["notices"])
 def my_notices(request, filters: Query[NoticeFilters]):
     """The token holder's own notices, newest first."""
-    notices = Notice.objects.filter(recipient=_me(request)).select_related("recipient__unit")
+    notices = notify_selectors.my_notices(_me(request)).select_related("recipient__unit")
     if filters.unacknowledged:
         notices = notices.filter(acknowledged_at__isnull=True)
-    page = notices.order_by("-created_at", "-pk")[filters.offset : filters.offset + filters.limit]
+    page = notices[filters.offset : filters.offset + filters.limit]
     return [_my_notice(n) for n in page]
 
 

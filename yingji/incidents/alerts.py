@@ -96,14 +96,8 @@ def tell_the_chain(
     return notices
 
 
-def needs_regulator_report(incident: Incident) -> bool:
-    if rule_for(incident.level).regulator_report:
-        return True
-    kind_rule = KindNotificationRule.objects.filter(kind=incident.kind).first()
-    return bool(kind_rule and kind_rule.regulator_report)
-
-
 def regulator_minutes(unit: Unit, chain: list[Unit] | None = None) -> int:
+    """The nearest regional deadline up the tree; `chain` (up to head office) when the caller has it."""
     chain = chain if chain is not None else chain_up_to(unit, UnitType.HEAD_OFFICE)
     deadlines = {d.unit_id: d.minutes for d in RegulatorDeadline.objects.filter(unit__in=chain)}
     return next((deadlines[u.pk] for u in chain if u.pk in deadlines), DEFAULT_REGULATOR_MINUTES)
@@ -128,15 +122,9 @@ def _regulator_reporters(branch: Unit) -> list[Person]:
     return admins or [r.person for r in recipients_on([branch], positions=[], on_date=clock.local_today())]
 
 
-def add_regulator_task(
-    incident: Incident, *, chain: list[Unit] | None = None, new: bool = False
-) -> Task | None:
+def add_regulator_task(incident: Incident, *, chain: list[Unit], new: bool = False) -> Task | None:
     """报告监管机构, due a set time after the first report, for the 应急管理员 of the nearest branch.
-    `chain` (up to head office) and `new` (no task can exist yet) spare the first report two reads."""
-    if chain is None:
-        if not needs_regulator_report(incident):
-            return None
-        chain = chain_up_to(incident.unit, UnitType.HEAD_OFFICE)
+    `chain` runs up to head office; `new` (no task can exist yet) spares the first report a read."""
     if not new and incident.tasks.filter(kind=TaskKind.REGULATOR_REPORT).exists():
         return None
     from yingji.orgs.models import Position

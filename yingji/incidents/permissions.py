@@ -26,3 +26,12 @@ def is_group_leader(person: Person | None, incident) -> bool:
     from .models import MemberRole
 
     return person is not None and incident.members.filter(person=person, role=MemberRole.LEADER).exists()
+
+
+def can_join_group(actor_user, person: Person, incident) -> bool:
+    """Someone the activator manages, or someone who sees the incident anyway (the 支行行长 leads an
+    outlet's event); never an inactive account."""
+    return person.user.is_active and (
+        visibility.can_see_unit(actor_user, person.unit)
+        or visibility.can_see_unit(person.user, incident.unit)
+    )

@@ -1,11 +1,14 @@
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from yingji.core import clock
 from yingji.notify.models import Notice
 from yingji.orgs import visibility
 
-from .models import Incident, Task, TimelineEntry
+from .models import Incident, Task, TaskStatus, TimelineEntry, WorkingGroup
 
 
 def incidents_for(
@@ -64,3 +67,37 @@ def room(incident: Incident) -> dict:
         "follow_ups": list(incident.follow_ups.select_related("author")),
         "links": list(incident.links.select_related("other")),
     }
+
+
+# --- What the task board shows -------------------------------------------------------------------
+
+
+@dataclass
+class BoardTask:
+    task: Task
+    overdue: bool
+
+
+@dataclass
+class BoardSection:
+    name: str
+    group: WorkingGroup | None
+    rows: list[BoardTask] = field(default_factory=list)
+
+
+def task_board(
+    tasks: list[Task], groups: list[WorkingGroup], now: datetime | None = None
+) -> list[BoardSection]:
+    """The tasks by working group (every group, so each shows its leader even before it has a task), then
+    those in no group; each marked overdue when it is still open past its due time. Computed here so the
+    template only shows it."""
+    now = now or clock.now()
+    sections = {g.pk: BoardSection(g.name, g) for g in groups}
+    # "No group" is a heading only when there are groups to tell it from.
+    loose = BoardSection(_("No group") if groups else "", None)
+    for task in tasks:
+        overdue = bool(
+            task.due_at and task.due_at < now and task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
+        )
+        sections.get(task.group_id, loose).rows.append(BoardTask(task, overdue))
+    return [*sections.values(), *([loose] if loose.rows else [])]

@@ -17,7 +17,6 @@ from yingji.plans.models import Fact
 from . import metrics, permissions, selectors, services
 from .forms import FilterForm, ReportForm
 from .models import OPEN_STATUSES, REPORT_FIELDS, Incident, Status
-from .views_actions import task_board
 
 PER_PAGE = 25
 HOME_ROWS = 10
@@ -76,7 +75,7 @@ def _on_form_fields(exc: InvalidInput) -> InvalidInput:
     return exc
 
 
-def _room_context(request: HttpRequest, number: str) -> dict:
+def room_context(request: HttpRequest, number: str) -> dict:
     incident = selectors.incident_for(viewer=request.user, number=number)
     person = visibility.person_of(request.user)
     room = selectors.room(incident)
@@ -96,7 +95,7 @@ def _room_context(request: HttpRequest, number: str) -> dict:
         "follow_up_reports": [
             {"item": f, "content": _content(f), "facts": _facts(f.facts)} for f in room["follow_ups"]
         ],
-        "board": task_board(room["tasks"], room["groups"], now),
+        "board": selectors.task_board(room["tasks"], room["groups"], now),
         "my_notices": [
             n for n in room["notices"] if person and n.recipient_id == person.pk and n.acknowledged_at is None
         ],
@@ -119,7 +118,7 @@ def _facts(facts: dict) -> list[tuple[str, object]]:
 @domain_view
 @require_GET
 def room(request: HttpRequest, number: str) -> HttpResponse:
-    context = _room_context(request, number)
+    context = room_context(request, number)
     incident = context["incident"]
     context["metrics"] = metrics.compute(incident) if incident.status in AFTER_TERMINATION else None
     return render(request, "incidents/room.html", context)
@@ -128,7 +127,7 @@ def room(request: HttpRequest, number: str) -> HttpResponse:
 @domain_view
 @require_GET
 def room_live(request: HttpRequest, number: str) -> HttpResponse:
-    return render(request, "incidents/_room_live.html", _room_context(request, number))
+    return render(request, "incidents/_room_live.html", room_context(request, number))
 
 
 @domain_view

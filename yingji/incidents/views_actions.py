@@ -3,8 +3,6 @@ with what happened; a refusal is shown as the service words it. Outside visibili
 action the person may not take 403 (yingji.core.web.domain_view)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yingji.core import clock
 from yingji.core.errors import DomainError, NotAllowed, NotVisible
 from yingji.core.web import domain_view
 from yingji.orgs import visibility
@@ -38,8 +35,9 @@ from .forms_actions import (
     TaskGroupForm,
     error_text,
 )
-from .models import Incident, Task, TaskStatus, WorkingGroup
+from .models import Incident, Task, WorkingGroup
 from .permissions import can_decide
+from .views import room_context
 
 Outcome = Callable[[dict], object]
 
@@ -234,9 +232,8 @@ def _on_the_board(
             said = {"level": "danger", "text": exc.message}
         else:
             said = {"level": "success", "text": done}
-    from .views import _room_context  # views.py imports task_board from here
 
-    context = _room_context(request, incident.number) | {"board_message": said}
+    context = room_context(request, incident.number) | {"board_message": said}
     return render(request, "incidents/_room_live.html", context)
 
 
@@ -390,37 +387,3 @@ def investigation(request, number):
             _("Case closed."),
         )
     return _act(request, incident, form, call, done, anchor="yj-investigation")
-
-
-# --- What the task board shows -------------------------------------------------------------------
-
-
-@dataclass
-class BoardTask:
-    task: Task
-    overdue: bool
-
-
-@dataclass
-class BoardSection:
-    name: str
-    group: WorkingGroup | None
-    rows: list[BoardTask] = field(default_factory=list)
-
-
-def task_board(
-    tasks: list[Task], groups: list[WorkingGroup], now: datetime | None = None
-) -> list[BoardSection]:
-    """The tasks by working group (every group, so each shows its leader even before it has a task), then
-    those in no group; each marked overdue when it is still open past its due time. Computed here so the
-    template only shows it."""
-    now = now or clock.now()
-    sections = {g.pk: BoardSection(g.name, g) for g in groups}
-    # "No group" is a heading only when there are groups to tell it from.
-    loose = BoardSection(_("No group") if groups else "", None)
-    for task in tasks:
-        overdue = bool(
-            task.due_at and task.due_at < now and task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
-        )
-        sections.get(task.group_id, loose).rows.append(BoardTask(task, overdue))
-    return [*sections.values(), *([loose] if loose.rows else [])]

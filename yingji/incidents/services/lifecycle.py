@@ -209,7 +209,7 @@ def close_investigation(*, actor: Person, incident: Incident) -> Incident:
         raise NotAllowed(_("Only an emergency administrator or a leader closes the case."))
     with transaction.atomic():
         # The lock comes first: the findings checked must be the findings frozen.
-        transition(incident, S.CLOSED, table=TRANSITIONS)
+        Incident.objects.select_for_update().values_list("pk", flat=True).get(pk=incident.pk)
         investigation = Investigation.objects.filter(incident=incident).first()
         missing = {}
         if investigation is not None:
@@ -220,11 +220,11 @@ def close_investigation(*, actor: Person, incident: Incident) -> Incident:
             if investigation.warnings_in_time is None:
                 missing["warnings_in_time"] = _("Required.")
         if missing:
-            incident.status = S.INVESTIGATING  # the object the caller holds; the row rolls back
             raise InvalidInput(
                 _("The investigation needs its cause, the warnings and the preventive measures."),
                 fields=missing,
             )
+        transition(incident, S.CLOSED, table=TRANSITIONS)
         now = clock.now()
         Incident.objects.filter(pk=incident.pk).update(closed_at=now)
         Investigation.objects.filter(incident=incident).update(closed_at=now)

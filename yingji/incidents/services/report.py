@@ -18,12 +18,20 @@ from yingji.plans.classify import classify, decide_level, parse_facts
 from yingji.plans.models import EventKind, Level, severity
 
 from .. import alerts, timeline
-from ..models import REPORT_FIELDS, Incident, IncidentLink, Status, TimelineEvent, YearCounter
+from ..models import (
+    OPEN_STATUSES,
+    REPORT_FIELDS,
+    FollowUp,
+    Incident,
+    IncidentLink,
+    Status,
+    TimelineEvent,
+    YearCounter,
+)
 from ..permissions import can_decide
 
 logger = logging.getLogger(__name__)
 MAX_FUTURE = timedelta(minutes=5)
-HANDLING = (Status.REPORTED, Status.ACTIVATED, Status.RESPONDING, Status.TERMINATION_REQUESTED)
 
 
 def _next_number(now: datetime) -> str:
@@ -163,8 +171,6 @@ def _scoped_key(reporter: Person, key: str | None) -> str | None:
 
 def _already_reported(key: str) -> Incident | None:
     """The incident a report with this key created, or reopened."""
-    from ..models import FollowUp
-
     incident = Incident.objects.filter(idempotency_key=key).first()
     if incident is None:
         follow_up = FollowUp.objects.filter(idempotency_key=key).select_related("incident").first()
@@ -190,28 +196,18 @@ def _reopen(
     """A report of the same kind at the same unit during the watch reopens the response. When another
     report reopened it a moment earlier, this one joins it as a follow-up: nobody on the floor is told
     their report failed. None when the incident has moved on (investigation), so a new one is opened."""
-    from ..models import FollowUp
-
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.status != Status.TERMINATED:
-            if locked.status not in HANDLING:
+            if locked.status not in OPEN_STATUSES:
                 return None
-            FollowUp.objects.create(
-                incident=locked,
+            _record_follow_up(
+                locked,
                 author=reporter,
-                at=clock.now(),
                 text=description,
-                facts=_jsonable(facts),
+                facts=facts,
+                fields=fields,
                 idempotency_key=idempotency_key,
-                **fields,
-            )
-            timeline.add(
-                locked, TimelineEvent.FOLLOW_UP, description, actor=reporter, data={"facts": _jsonable(facts)}
-            )
-            _apply_new_facts(locked, facts, fields, actor=reporter)
-            audit.record(
-                actor=reporter.user, action="incident.follow_up", obj=locked, data={"text": description}
             )
             return locked
         incident = locked
@@ -285,8 +281,6 @@ def add_follow_up(
     *, author: Person, incident: Incident, text: str, facts: dict | None = None, content: dict | None = None
 ) -> Incident:
     """续报: new content, and new facts that may raise the level (never lower it by themselves)."""
-    from ..models import FollowUp
-
     if not visibility.can_see_unit(author.user, incident.unit):
         raise NotVisible()
     _require_open(incident)
@@ -294,29 +288,44 @@ def add_follow_up(
         raise InvalidInput(_("Say what is new."), fields={"text": _("Required.")})
     fields = _clean_content(content)
     parse_facts(facts or {})
-    stored = _jsonable(facts or {})
     with transaction.atomic():
         # Two follow-ups at once must each merge into the facts the other left, and neither may land
         # on an incident closed in between.
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         _require_open(locked)
-        FollowUp.objects.create(
-            incident=locked,
-            author=author,
-            at=clock.now(),
-            text=text.strip(),
-            facts=stored,
-            **fields,
-        )
-        timeline.add(locked, TimelineEvent.FOLLOW_UP, text.strip(), actor=author, data={"facts": stored})
-        _apply_new_facts(locked, facts or {}, fields, actor=author)
-        audit.record(
-            actor=author.user,
-            action="incident.follow_up",
-            obj=locked,
-            data={"text": text.strip(), "facts": stored, "level": locked.level},
-        )
+        _record_follow_up(locked, author=author, text=text.strip(), facts=facts or {}, fields=fields)
     return locked
+
+
+def _record_follow_up(
+    locked: Incident,
+    *,
+    author: Person,
+    text: str,
+    facts: dict,
+    fields: dict,
+    idempotency_key: str | None = None,
+) -> None:
+    """The follow-up, its timeline entry, the facts merged (the level may rise) and the audit entry; the
+    caller holds the incident's row lock."""
+    stored = _jsonable(facts)
+    FollowUp.objects.create(
+        incident=locked,
+        author=author,
+        at=clock.now(),
+        text=text,
+        facts=stored,
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+    timeline.add(locked, TimelineEvent.FOLLOW_UP, text, actor=author, data={"facts": stored})
+    _apply_new_facts(locked, facts, fields, actor=author)
+    audit.record(
+        actor=author.user,
+        action="incident.follow_up",
+        obj=locked,
+        data={"text": text, "facts": stored, "level": locked.level},
+    )
 
 
 def change_level(*, actor: Person, incident: Incident, level: str, reason: str) -> Incident:

@@ -22,13 +22,22 @@ from yingji.plans.models import PlanVersion, Timing
 from yingji.plans.services import ensure_activatable
 
 from .. import alerts, timeline
-from ..models import Incident, Member, MemberRole, Status, Task, TaskStatus, TimelineEvent, WorkingGroup
-from ..permissions import can_decide, is_group_leader
+from ..models import (
+    OPEN_STATUSES,
+    Incident,
+    Member,
+    MemberRole,
+    Status,
+    Task,
+    TaskStatus,
+    TimelineEvent,
+    WorkingGroup,
+)
+from ..permissions import can_decide, can_join_group, is_group_leader
 
 IMMEDIATE_MINUTES = 10  # "at once" still needs a deadline someone can be late for
 LEADER_GRACE = timedelta(minutes=10)
 OPEN_TASK = (TaskStatus.OPEN, TaskStatus.CLAIMED)
-HANDLING = (Status.REPORTED, Status.ACTIVATED, Status.RESPONDING, Status.TERMINATION_REQUESTED)
 GROUP_NAME_LENGTH = 60
 # “名称：组长姓名” or “name:leader name”: the first colon, full-width or ASCII, parts the two.
 GROUP_LEADER_SEPARATOR = re.compile(r"[:：]")
@@ -79,11 +88,7 @@ def activate_plan(
             _("Each person has one role in the leading group."), fields={"members": _("Repeated.")}
         )
     for person in people:
-        # A member is someone the activator manages or someone who sees the incident anyway.
-        reachable = visibility.can_see_unit(actor.user, person.unit) or visibility.can_see_unit(
-            person.user, incident.unit
-        )
-        if not person.user.is_active or not reachable:
+        if not can_join_group(actor.user, person, incident):
             raise InvalidInput(_("%(name)s cannot join this incident's group.") % {"name": person.name})
     working_groups = _working_groups(groups, people)
     names = list(working_groups)
@@ -214,12 +219,7 @@ def _task_action(actor: Person, task: Task) -> Task:
     incident = task.incident
     if not visibility.can_see_unit(actor.user, incident.unit):
         raise NotVisible()
-    if incident.status not in (
-        Status.ACTIVATED,
-        Status.RESPONDING,
-        Status.REPORTED,
-        Status.TERMINATION_REQUESTED,
-    ):
+    if incident.status not in OPEN_STATUSES:
         raise InvalidTransition(_("Tasks can change only while the incident is being handled."))
     locked = Task.objects.select_for_update().get(pk=task.pk)
     if locked.status not in OPEN_TASK:
@@ -333,7 +333,7 @@ def _may_organise(actor: Person, incident: Incident) -> None:
         raise NotAllowed(
             _("Only an emergency administrator, a leader or the group leader organises the working groups.")
         )
-    if incident.status not in HANDLING:
+    if incident.status not in OPEN_STATUSES:
         raise InvalidTransition(_("Working groups can change only while the incident is being handled."))
 
 
@@ -432,7 +432,7 @@ def remind_overdue(task_id: int) -> str:
     if task.status not in OPEN_TASK or task.due_at is None or task.due_at > now:
         return "not due"
     incident = task.incident
-    if incident.status not in HANDLING:
+    if incident.status not in OPEN_STATUSES:
         return "incident no longer handled"  # a false alarm or an ended case pages nobody
     if task.overdue_notified_at is None:
         with transaction.atomic():

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
 
 
 class BootstrapMixin:
@@ -30,3 +31,23 @@ class BootstrapMixin:
 
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
     pass
+
+
+class CalendarDayForm(BootstrapMixin, forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working_day = forms.TypedChoiceField(
+        label=_("Kind of day"),
+        choices=[
+            ("0", _("Day off (statutory holiday)")),
+            ("1", _("Working day (make-up day on a weekend)")),
+        ],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=50, help_text=_("For example 国庆节, or 国庆节调休 for a make-up day.")
+    )
+
+
+class CalendarYearForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

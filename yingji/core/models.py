@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,55 @@ class JobFailure(models.Model):
     @property
     def gave_up(self) -> bool:
         return self.retry_at is None
+
+
+class CalendarSource(models.TextChoices):
+    PACKAGE = "chinese-calendar", _("chinese-calendar package")
+    STAFF = "staff", _("entered by staff")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday rule: a statutory holiday on a weekday (not a working day), or
+    a 调休 make-up working day on a Saturday or Sunday. Every other day follows the weekday."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50)
+    source = models.CharField(
+        _("source"), max_length=20, choices=CalendarSource.choices, default=CalendarSource.STAFF
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up days are all in the table (the State Council's notice is
+    published each November). For a year without a row, only weekends are rest days."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(
+        _("source"), max_length=20, choices=CalendarSource.choices, default=CalendarSource.STAFF
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 from .forms import StyledPasswordChangeForm
 
 urlpatterns = [
@@ -13,5 +13,7 @@ urlpatterns = [
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("jobs/", views.jobs, name="jobs"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/add/", views_calendar.calendar_add, name="calendar_add"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "yingji.plans",
     "yingji.notify",
     "yingji.incidents",
+    "yingji.deadlines",
+    "yingji.complaints",
     "yingji.api",
 ]
 

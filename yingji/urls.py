@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/", include("yingji.orgs.urls")),
     path("plans/", include("yingji.plans.urls")),
     path("incidents/", include("yingji.incidents.urls")),
+    path("complaints/", include("yingji.complaints.urls")),
     path("notices/", include("yingji.notify.urls")),
     path("audit/", include("yingji.audit.urls")),
     path("tokens/<int:pk>/revoke/", api_views.revoke, name="api_token_revoke"),

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from yingji.core import clock
+from yingji.core.calendar_data import sync_calendar_from_package
 
 from . import services
 from .models import DutyRoster, Person, Position, Unit, UnitType
@@ -59,9 +60,21 @@ PEOPLE: list[tuple[str, str, str, str, list[str]]] = [
     ("plaza_manager", "JN0102", "孔广场", "13900000019", ["outlet_head"]),
     ("cc_manager", "CC", "曹总经理", "13900000020", ["cc_general_manager"]),
     ("cc_agent", "CC", "严客服", "13900000021", ["cc_agent"]),
+    ("hq_consumer", "HQ-XBB", "黄消保", "13900000022", ["consumer_protection"]),
+    ("jn_consumer", "JN", "彭消保", "13900000023", ["consumer_protection"]),
 ]
 
-NAMED_USERS = ["admin", "hq_duty", "branch_duty", "hexie_manager", "hexie_lobby", "other_manager", "cc_lead"]
+NAMED_USERS = [
+    "admin",
+    "hq_duty",
+    "branch_duty",
+    "hexie_manager",
+    "hexie_lobby",
+    "other_manager",
+    "cc_lead",
+    "hexie_ops",
+    "hq_consumer",
+]
 ROSTER_DAYS = 14
 
 
@@ -71,6 +84,8 @@ def load_demo() -> dict[str, int]:
     created = {"units": 0, "people": 0, "roster": 0}
     # The positions come from a data migration; a database emptied since (a test flush) needs them back.
     sync_positions(Position)
+    sync_calendar_from_package()  # likewise the holiday table; two counts when nothing changed
+    _sync_complaint_categories()
     admin = User.objects.filter(username="admin").first()
     if admin is None:
         admin = User.objects.create_superuser("admin", "admin@example.invalid", settings.DEMO_PASSWORD)
@@ -97,6 +112,14 @@ def load_demo() -> dict[str, int]:
         created["people"] += 1
     created["roster"] = _fill_roster(admin)
     return created
+
+
+def _sync_complaint_categories() -> None:
+    """JR/T 0169-2018's categories come from a data migration too; a flushed database needs them back."""
+    from yingji.complaints.categories import sync_categories
+    from yingji.complaints.models import Category
+
+    sync_categories(Category)
 
 
 def _fill_roster(admin: User) -> int:

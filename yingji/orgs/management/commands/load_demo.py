@@ -11,3 +11,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "demo bank: {units} units, {people} people, {roster} roster days added".format(**created)
         )
+        # Complaints go through the services, which need the bank above; tests load the bank alone.
+        from yingji.complaints.demo import load_demo_complaints
+
+        self.stdout.write(f"demo complaints: {load_demo_complaints()} added")

@@ -1,0 +1,41 @@
+"""Every write to a complaint, one function per business action (see the modules)."""
+
+from .clockwork import extend_deadline, pause_clock, resume_clock, withdraw
+from .intake import add_new_facts, merge_repeat, open_major_incident, register_complaint
+from .knowledge import add_knowledge_entry
+from .work import (
+    accept_work_order,
+    approve_proposal,
+    archive,
+    issue_work_order,
+    record_callback,
+    record_decision,
+    request_review,
+    return_proposal,
+    reveal_personal_data,
+    start_handling,
+    submit_proposal,
+)
+
+__all__ = [
+    "accept_work_order",
+    "add_knowledge_entry",
+    "add_new_facts",
+    "approve_proposal",
+    "archive",
+    "extend_deadline",
+    "issue_work_order",
+    "merge_repeat",
+    "open_major_incident",
+    "pause_clock",
+    "record_callback",
+    "record_decision",
+    "register_complaint",
+    "request_review",
+    "resume_clock",
+    "return_proposal",
+    "reveal_personal_data",
+    "start_handling",
+    "submit_proposal",
+    "withdraw",
+]

@@ -1,0 +1,125 @@
+"""The complaint's clocks. The decision: 15 calendar days from receipt, extended to 30 and then 60,
+counted as the law counts a period, moved by paused time and restarted by new facts. The bank's own
+internal times (seed 001): 24 hours to pass it on or propose, 5 working days for the department's
+report, 2 working days to review or execute."""
+
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from yingji.core import calendar
+from yingji.deadlines import services as deadlines
+
+from ..models import Complaint, Kind, Pause
+from .common import subject
+
+DECISION = "decision"
+EXECUTE = "execute"
+REVIEW = "review_decision"
+REOPENED = "reopened"
+PERIODS = (15, 30, 60)
+REVIEW_DAYS = 30
+
+# name, label, how counted, amount — by kind (客户投诉应急预案 / 投诉处理办法 in seed 001)
+INTERNAL = {
+    Kind.SUGGESTION: [
+        ("pass_on", _l("Pass the suggestion on (24 hours)"), "hours", 24),
+        ("dept_report", _l("Department's report (5 working days)"), "working_days", 5),
+    ],
+    Kind.PROBLEM: [
+        ("proposal", _l("Proposal after meeting the customer (24 hours)"), "hours", 24),
+        ("agreement", _l("Agreed solution (5 working days)"), "working_days", 5),
+    ],
+    Kind.MALICIOUS: [
+        ("proposal", _l("Proposal to the leader (24 hours)"), "hours", 24),
+        ("visit", _l("Visit and final opinion (5 working days)"), "working_days", 5),
+    ],
+}
+# What a submitted proposal satisfies, whatever the kind.
+MET_BY_PROPOSAL = ["pass_on", "proposal", "dept_report", "agreement", "visit"]
+MET_BY_WORK_ORDER = ["pass_on"]
+
+
+def _due(how: str, start: datetime, amount: int) -> calendar.Due:
+    if how == "hours":
+        return calendar.clock_hours_end(start, amount)
+    if how == "working_days":
+        return calendar.working_days_end(start, amount)
+    return calendar.legal_period_end(start, amount)
+
+
+def paused_seconds(complaint: Complaint) -> int:
+    """Time the decision clock stood still since it last started: finished pauses only."""
+    total = timedelta()
+    for pause in Pause.objects.filter(
+        complaint=complaint, started_at__gte=complaint.clock_started_at, ended_at__isnull=False
+    ):
+        total += pause.ended_at - pause.started_at
+    return int(total.total_seconds())
+
+
+def decision_due(complaint: Complaint, *, paused: int | None = None) -> tuple[datetime, str]:
+    """When the decision is due, and how that was counted, for the complaint's current period."""
+    due = calendar.legal_period_end(complaint.clock_started_at, complaint.period_days)
+    if paused is None:
+        paused = paused_seconds(complaint) if complaint.pk else 0
+    rule = due.rule
+    if paused:
+        rule += _("; moved by %(h).1f hours the clock stood still (appraisal, testing or mediation)") % {
+            "h": paused / 3600
+        }
+    return due.at + timedelta(seconds=paused), rule
+
+
+def start_clocks(complaint: Complaint, *, internal: bool = True) -> None:
+    """Start (or start again) the decision clock and the kind's internal clocks."""
+    deadlines.start(
+        subject=subject(complaint),
+        name=DECISION,
+        label=_("Decision to the customer (%(days)s days)") % {"days": complaint.period_days},
+        unit=complaint.handling_unit,
+        owner=complaint.owner,
+        started_at=complaint.clock_started_at,
+        due_at=complaint.decision_due_at,
+        source=complaint.decision_rule,
+    )
+    if not internal:
+        return
+    for name, label, how, amount in INTERNAL[Kind(complaint.kind)]:
+        start_internal(complaint, name, str(label), how, amount, complaint.clock_started_at)
+
+
+def start_internal(
+    complaint: Complaint, name: str, label: str, how: str, amount: int, start: datetime
+) -> None:
+    due = _due(how, start, amount)
+    deadlines.start(
+        subject=subject(complaint),
+        name=name,
+        label=label,
+        unit=complaint.handling_unit,
+        owner=complaint.owner,
+        started_at=start,
+        due_at=due.at,
+        source=due.rule,
+    )
+
+
+def start_execute(complaint: Complaint, start: datetime) -> None:
+    start_internal(
+        complaint,
+        EXECUTE,
+        str(_l("Carry out the approved decision (2 working days)")),
+        "working_days",
+        2,
+        start,
+    )
+
+
+def review_due(requested_at: datetime) -> calendar.Due:
+    return calendar.legal_period_end(requested_at, REVIEW_DAYS)
+
+
+def review_window_end(decided_at: datetime) -> calendar.Due:
+    return calendar.legal_period_end(decided_at, REVIEW_DAYS)

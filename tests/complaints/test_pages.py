@@ -154,3 +154,10 @@ def test_the_knowledge_base_finds_an_answer_on_the_phone(client, hexie_lobby, he
     page = client.get(reverse("complaints:knowledge"), {"q": "手续费"}).content.decode()
     assert "按收费标准核实" in page
     assert complaint.get_absolute_url() in page
+
+
+def test_the_register_links_to_the_ledger_of_what_it_shows(client, hexie_lobby):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/complaints/", {"status": "registered", "since": "2026-01-01"}).content.decode()
+    assert "/complaints/ledger.xlsx?status=registered&amp;received_from=2026-01-01" in page
+    assert "/complaints/stats/" in page

@@ -112,7 +112,9 @@ def load_demo_complaints() -> int:
             cause=category["pricing_fees"],
             staff_complained=teller,
         )
-        services.issue_work_order(actor=lobby, complaint=handling, to_unit=hexie, assignee=ops, instructions="核实减免条件")
+        services.issue_work_order(
+            actor=lobby, complaint=handling, to_unit=hexie, assignee=ops, instructions="核实减免条件"
+        )
         # A suggestion, just registered.
         now.advance(days=3)
         register(

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,8 +70,28 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "overdue_count": selectors.overdue_now(viewer=request.user, now=now).count(),
             "filtered": form.is_filtered(),
+            "ledger_query": _ledger_query(request),
         },
     )
+
+
+# The list's filter names → the ledger's, so "download" exports what the list shows.
+LEDGER_PARAMS = {
+    "status": "status",
+    "channel": "channel",
+    "kind": "kind",
+    "unit": "unit",
+    "since": "received_from",
+    "until": "received_to",
+}
+
+
+def _ledger_query(request: HttpRequest) -> str:
+    query = QueryDict(mutable=True)
+    for name, ledger_name in LEDGER_PARAMS.items():
+        if request.GET.get(name):
+            query[ledger_name] = request.GET[name]
+    return query.urlencode()
 
 
 @domain_view

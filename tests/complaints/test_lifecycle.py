@@ -27,10 +27,14 @@ def handled_to_review(complaint, handler):
     services.submit_proposal(actor=handler, complaint=complaint, findings="属实", proposal="当面致歉")
 
 
-def test_the_reviewer_sends_the_proposal_back_and_approves_the_better_one(register, hexie_lobby, hexie_manager):
+def test_the_reviewer_sends_the_proposal_back_and_approves_the_better_one(
+    register, hexie_lobby, hexie_manager
+):
     complaint = register()
     handled_to_review(complaint, hexie_lobby)
-    complaint = services.return_proposal(reviewer=hexie_manager, complaint=complaint, reason="请补充监控录像核实情况")
+    complaint = services.return_proposal(
+        reviewer=hexie_manager, complaint=complaint, reason="请补充监控录像核实情况"
+    )
     assert complaint.status == Status.RETURNED
     services.submit_proposal(
         actor=hexie_lobby, complaint=complaint, findings="监控显示柜员语气生硬", proposal="致歉并培训"
@@ -84,7 +88,9 @@ def test_an_action_the_state_does_not_allow_is_refused_and_changes_nothing(
             delivered_how="phone",
             delivered_at=complaint.registered_at,
         ),
-        "callback": lambda: services.record_callback(actor=hexie_lobby, complaint=complaint, satisfaction="satisfied"),
+        "callback": lambda: services.record_callback(
+            actor=hexie_lobby, complaint=complaint, satisfaction="satisfied"
+        ),
         "archive": lambda: services.archive(actor=hexie_lobby, complaint=complaint),
         "resume": lambda: services.resume_clock(actor=hexie_lobby, complaint=complaint),
         "review": lambda: services.request_review(actor=hexie_lobby, complaint=complaint),
@@ -165,7 +171,9 @@ def test_a_sibling_branch_neither_lists_nor_opens_the_complaint(register, other_
     assert complaint in selectors.complaints_for(hq_duty.user)
 
 
-def test_a_work_order_to_another_branch_lets_that_unit_see_and_accept_it(register, hexie_lobby, other_manager):
+def test_a_work_order_to_another_branch_lets_that_unit_see_and_accept_it(
+    register, hexie_lobby, other_manager
+):
     complaint = register()
     order = services.issue_work_order(actor=hexie_lobby, complaint=complaint, to_unit=other_manager.unit)
     services.accept_work_order(actor=other_manager, order=order)
@@ -178,7 +186,10 @@ def test_phone_and_id_are_shown_to_the_handler_and_the_consumer_protection_offic
     from yingji.audit.models import AuditEntry
 
     complaint = register(customer_id_number="42010219800101123X")
-    assert services.reveal_personal_data(viewer=hq_consumer, complaint=complaint)["customer_phone"] == "13812345678"
+    assert (
+        services.reveal_personal_data(viewer=hq_consumer, complaint=complaint)["customer_phone"]
+        == "13812345678"
+    )
     services.reveal_personal_data(viewer=hexie_lobby, complaint=complaint)
     assert AuditEntry.objects.filter(action="complaint.view_personal_data").count() == 2
     with pytest.raises(NotAllowed):
@@ -214,9 +225,16 @@ def test_two_reviewers_deciding_at_once_leave_one_decision(demo):
             connection.close()
 
     threads = [
-        threading.Thread(target=act, args=("approved", lambda: services.approve_proposal(reviewer=manager, complaint=complaint))),
         threading.Thread(
-            target=act, args=("returned", lambda: services.return_proposal(reviewer=president, complaint=complaint, reason="补充"))
+            target=act,
+            args=("approved", lambda: services.approve_proposal(reviewer=manager, complaint=complaint)),
+        ),
+        threading.Thread(
+            target=act,
+            args=(
+                "returned",
+                lambda: services.return_proposal(reviewer=president, complaint=complaint, reason="补充"),
+            ),
         ),
     ]
     for t in threads:
@@ -228,3 +246,20 @@ def test_two_reviewers_deciding_at_once_leave_one_decision(demo):
     assert complaint.events.filter(event__in=["approved", "returned"]).count() == len(
         [o for o in outcomes if o != "refused"]
     )
+
+
+def test_a_work_order_naming_a_handler_is_accepted_by_them_not_by_a_colleague(
+    register, hexie_lobby, hexie_ops
+):
+    from yingji.orgs.models import Person
+
+    teller = Person.objects.get(user__username="hexie_teller")
+    complaint = register()
+    order = services.issue_work_order(
+        actor=hexie_lobby, complaint=complaint, to_unit=hexie_ops.unit, assignee=hexie_ops
+    )
+    before = footprint()
+    with pytest.raises(NotAllowed):
+        services.accept_work_order(actor=teller, order=order)
+    assert footprint() == before
+    services.accept_work_order(actor=hexie_ops, order=order)

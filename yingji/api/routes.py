@@ -91,3 +91,6 @@ api.add_router("/", plans_router)
 from .routes_incidents import incidents_router  # noqa: E402
 
 api.add_router("/", incidents_router)
+from .routes_complaints import complaints_router  # noqa: E402
+
+api.add_router("/", complaints_router)

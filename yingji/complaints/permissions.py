@@ -4,7 +4,7 @@ pages (which hide the buttons), so the two cannot disagree."""
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, PositionCode, Unit
 
-from .models import Complaint
+from .models import Complaint, WorkOrder
 
 CONSUMER_PROTECTION = "consumer_protection"
 LEADING = {
@@ -81,3 +81,22 @@ def is_superior_of(person: Person | None, unit: Unit) -> bool:
 def sees_personal_data(person: Person | None, complaint: Complaint) -> bool:
     """Phone and ID number unmasked: the handlers and the consumer-protection staff only."""
     return person is not None and (is_handler(person, complaint) or is_consumer_protection(person))
+
+
+def member_of(person: Person, unit: Unit) -> bool:
+    """Works in the unit, or in one of its own departments."""
+    own = person.unit
+    return own.pk == unit.pk or (
+        own.path.startswith(unit.path) and own.type == "department" and own.depth == unit.depth + 1
+    )
+
+
+def can_accept(person: Person | None, order: WorkOrder) -> bool:
+    """The handler the order names; without one, anyone of the receiving unit; its head in any case."""
+    if person is None:
+        return False
+    if not member_of(person, order.to_unit):
+        return order.assignee_id == person.pk
+    if order.assignee_id is None or order.assignee_id == person.pk:
+        return True
+    return any(p.is_unit_head for p in person.positions.all())

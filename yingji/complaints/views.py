@@ -213,7 +213,7 @@ def allowed_actions(person: Person | None, complaint: Complaint) -> set[str]:
         ):
             actions.add("decision")
     if status == Status.ASSIGNED and any(
-        o.state == WorkOrder.State.ISSUED and (o.assignee_id == person.pk or o.to_unit_id == person.unit_id)
+        o.state == WorkOrder.State.ISSUED and permissions.can_accept(person, o)
         for o in complaint.work_orders.all()
     ):
         actions.add("accept")

@@ -59,13 +59,6 @@ def start_handling(*, actor: Person, complaint: Complaint) -> Complaint:
     return complaint
 
 
-def _member_of(person: Person, unit: Unit) -> bool:
-    own = person.unit
-    return own.pk == unit.pk or (
-        own.path.startswith(unit.path) and own.type == "department" and own.depth == unit.depth + 1
-    )
-
-
 def issue_work_order(
     *,
     actor: Person,
@@ -84,7 +77,7 @@ def issue_work_order(
                 _("The person complained about cannot handle the complaint (回避)."),
                 fields={"assignee": _("This is the person complained about.")},
             )
-        if not _member_of(assignee, to_unit) or not assignee.is_active:
+        if not permissions.member_of(assignee, to_unit) or not assignee.is_active:
             raise InvalidInput(
                 _("The handler must work in the receiving unit."), fields={"assignee": _("Not in that unit.")}
             )
@@ -130,9 +123,9 @@ def issue_work_order(
 def accept_work_order(*, actor: Person, order: WorkOrder) -> WorkOrder:
     """The receiving unit takes it: from now on it answers for the complaint (首问负责 handed over)."""
     complaint = order.complaint
-    if not (_member_of(actor, order.to_unit) or (order.assignee_id == actor.pk)):
+    if not permissions.can_accept(actor, order):
         require_visible(actor, complaint)
-        raise NotAllowed(_("Only the receiving unit accepts a work order."))
+        raise NotAllowed(_("Only the named handler or the receiving unit's head accepts a work order."))
     if actor.pk == complaint.staff_complained_id:
         raise NotAllowed(_("The person complained about cannot handle the complaint (回避)."))
     with transaction.atomic():

@@ -29,9 +29,38 @@ def record(
         object_id = object_id or str(obj.pk)
         if unit is None:
             unit = _unit_of(obj)
+    entry = _chained(head.seq + 1, head.hash, actor, action, object_type, object_id, unit, data)
+    entry.save(force_insert=True)
+    ChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+def record_many(
+    *, actor: User | AnonymousUser | None, action: str, items: list[tuple[models.Model, dict[str, Any]]]
+) -> int:
+    """One entry per (object, data), chained in order and written together under one hold of the chain
+    head: what a batch of ten thousand imported records needs, with exactly the entries `record` would
+    have written one by one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many() must run inside the service's transaction")
+    if not items:
+        return 0
+    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    seq, prev, entries = head.seq, head.hash, []
+    for obj, data in items:
+        seq += 1
+        entry = _chained(seq, prev, actor, action, obj._meta.label_lower, str(obj.pk), _unit_of(obj), data)
+        entries.append(entry)
+        prev = entry.hash
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return len(entries)
+
+
+def _chained(seq: int, prev_hash: str, actor, action, object_type, object_id, unit, data) -> AuditEntry:
     actor_id, actor_name = _actor(actor)
     fields = {
-        "seq": head.seq + 1,
+        "seq": seq,
         "at": clock.now(),
         "actor_id": actor_id,
         "actor_name": actor_name,
@@ -40,17 +69,14 @@ def record(
         "object_id": object_id,
         "unit_id": unit.pk if unit is not None else None,
         "data": normalise(data or {}),
-        "prev_hash": head.hash,
+        "prev_hash": prev_hash,
     }
-    digest = entry_hash(**fields)
-    entry = AuditEntry.objects.create(
+    return AuditEntry(
         **fields,
-        hash=digest,
+        hash=entry_hash(**fields),
         unit_path=unit.path if unit is not None else "",
         unit_name=unit.name if unit is not None else "",
     )
-    ChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
-    return entry
 
 
 def _actor(actor) -> tuple[int | None, str]:

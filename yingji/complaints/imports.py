@@ -1,10 +1,10 @@
 """Excel batch import of complaints: read the workbook, check every row, then register all or nothing.
 
 Every error of the whole file is collected as (row as Excel numbers it, column header, reason) and
-nothing is registered while any exists. The rows are then registered through the ordinary service
-(`services.register_complaint`: number, clocks, record and audit entry each), in one transaction with
-one more audit entry for the import itself. The units and categories a file names are looked up once
-for the whole file, so the per-row cost is the service's own.
+nothing is registered while any exists. The rows are then registered by the batch service
+(`services.register_complaints`: the same number, clocks, record and audit entry each as a complaint
+registered at the counter, written in bulk), in one transaction with one more audit entry for the
+import itself. The units and categories a file names are looked up once for the whole file.
 
 `start_import` is the page's one call: it keeps the file in an ImportRun and imports a short file at
 once, a long one (over IMPORT_JOB_THRESHOLD_ROWS) in the background (`jobs_import`). Both end in
@@ -28,14 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.audit import services as audit
-from yingji.audit.chain import entry_hash, normalise
-from yingji.audit.models import AuditEntry, ChainHead
-from yingji.core import calendar, clock
-from yingji.core.errors import DomainError, InvalidTransition, NotAllowed, NotVisible
+from yingji.core import clock
+from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from yingji.core.jobs import enqueue_on_commit
 from yingji.core.transitions import transition
-from yingji.deadlines import services as deadline_services
-from yingji.deadlines.models import Deadline
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 
@@ -44,16 +40,11 @@ from .models import (
     Category,
     Channel,
     Complaint,
-    ComplaintEvent,
-    Event,
     ImportRun,
     Kind,
     MajorCause,
-    YearCounter,
 )
-from .services import deadlines as complaint_deadlines
 from .services import intake
-from .services.common import SUBJECT_TYPE
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20000
@@ -570,178 +561,21 @@ def import_complaints(*, run: ImportRun) -> ImportRun:
 
 
 def _register_rows(*, actor: Person, plan: list[dict], on_row: Progress) -> int:
-    """Register every checked row. A major complaint (it opens an incident) goes through
-    `services.register_complaint` one by one; the ordinary ones are registered in bulk with exactly
-    what that service writes for each (number, decision deadline and its rule, the kind's internal
-    clocks, the REGISTERED event and an audit entry), because ten thousand rows through the one-row
-    service take ten minutes. The deadline checks are scheduled by one job after the commit."""
-    done = 0
-    ordinary = []
-    for row in plan:
-        if not intake.is_major(
-            channel=row["channel"], joint_count=row["joint_count"], major_cause=row["major_cause"]
-        ):
-            ordinary.append(row)
-            continue
-        fields = {k: v for k, v in row.items() if k != "row"}
-        try:
-            services.register_complaint(receiver=actor, **fields)
-        except NotVisible as exc:
-            reason = UNKNOWN_UNIT % {"code": row["unit"].code}
-            raise _RowFailed(RowError(row["row"], HEADERS["unit"], reason)) from exc
-        except DomainError as exc:
-            field = next(iter(exc.fields), "")
-            reason = exc.fields.get(field) or exc.message
-            raise _RowFailed(RowError(row["row"], HEADERS.get(field, ""), reason)) from exc
-        done += 1
-        on_row(done)
+    """Register every checked row through the batch service: the same number, clocks, record and audit
+    entry each as one registered at the counter, written in bulk."""
+    rows = [{k: v for k, v in row.items() if k != "row"} for row in plan]
     try:
-        ids = _register_in_bulk(actor=actor, rows=ordinary, on_row=lambda n: on_row(done + n))
+        services.register_complaints(receiver=actor, rows=rows, on_row=on_row)
+    except InvalidInput as exc:
+        row = plan[int(exc.fields.pop("row", 0))]
+        field = next(iter(exc.fields), "")
+        raise _RowFailed(
+            RowError(row["row"], HEADERS.get(field, ""), exc.fields.get(field) or exc.message)
+        ) from exc
     except DatabaseError as exc:
         reason = _("Someone changed the same records at the same time; import the file again.")
         raise _RowFailed(RowError(None, "", reason)) from exc
-    if ids:
-        from .jobs_import import schedule_deadline_checks
-
-        enqueue_on_commit(schedule_deadline_checks, complaint_ids=ids)
     return len(plan)
-
-
-def _reserve_numbers(now: datetime, n: int) -> list[str]:
-    """n consecutive numbers of the year, under the counter's lock (as `intake._next_number` does)."""
-    year = now.astimezone(clock.SHANGHAI).year
-    YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
-    counter = YearCounter.objects.select_for_update().get(year=year)
-    first = counter.last + 1
-    counter.last += n
-    counter.save(update_fields=["last"])
-    return [f"TS-{year}-{k:06d}" for k in range(first, first + n)]
-
-
-class _Dues:
-    """The calendar answers once per day of receipt (a period depends on the date only)."""
-
-    def __init__(self) -> None:
-        self.cache: dict[tuple, calendar.Due] = {}
-
-    def __call__(self, how: str, start: datetime, amount: int) -> calendar.Due:
-        if how == "hours":
-            return calendar.clock_hours_end(start, amount)
-        key = (how, start.astimezone(clock.SHANGHAI).date(), amount)
-        if key not in self.cache:
-            self.cache[key] = complaint_deadlines._due(how, start, amount)
-        return self.cache[key]
-
-
-def _register_in_bulk(*, actor: Person, rows: list[dict], on_row: Progress) -> list[int]:
-    if not rows:
-        return []
-    now, dues = clock.now(), _Dues()
-    numbers = _reserve_numbers(now, len(rows))
-    complaints: list[Complaint] = []
-    for number, row in zip(numbers, rows, strict=True):
-        complaint = Complaint(
-            number=number,
-            channel=row["channel"],
-            received_at=row["received_at"],
-            registered_at=now,
-            unit=row["unit"],
-            receiver=actor,
-            owner=actor,
-            handling_unit=row["unit"],
-            customer_name=row["customer_name"].strip()[:50],
-            customer_phone=row["customer_phone"].strip(),
-            customer_id_number=row["customer_id_number"].strip().upper(),
-            subject_unit=row["subject_unit"],
-            staff_complained_name=row["staff_complained_name"][:50],
-            business=row["business"],
-            cause=row["cause"],
-            request=row["request"].strip(),
-            content=row["content"].strip(),
-            kind=row["kind"],
-            joint_count=row["joint_count"],
-            major_cause="",
-            is_major=False,
-            clock_started_at=row["received_at"],
-            period_days=complaint_deadlines.PERIODS[0],
-        )
-        due = dues("legal", complaint.clock_started_at, complaint.period_days)
-        complaint.decision_due_at, complaint.decision_rule = due.at, due.rule
-        complaints.append(complaint)
-    Complaint.objects.bulk_create(complaints, batch_size=1000)
-    if any(c.pk is None for c in complaints):  # a backend that does not return ids
-        by_number = dict(Complaint.objects.filter(number__in=numbers).values_list("number", "pk"))
-        for c in complaints:
-            c.pk = by_number[c.number]
-    events, clocks = [], []
-    channel_names = dict(Channel.choices)
-    decision_label = _("Decision to the customer (%(days)s days)") % {"days": complaint_deadlines.PERIODS[0]}
-    for done, c in enumerate(complaints, start=1):
-        data = {"decision_due_at": c.decision_due_at.isoformat(), "major": False}
-        text = _("Received by %(name)s via %(channel)s.") % {
-            "name": actor.name,
-            "channel": channel_names[c.channel],
-        }
-        events.append(
-            ComplaintEvent(complaint=c, at=now, event=Event.REGISTERED, actor=actor, text=text, data=data)
-        )
-        clocks.append(
-            _clock(c, complaint_deadlines.DECISION, decision_label, c.decision_due_at, c.decision_rule)
-        )
-        for name, label, how, amount in complaint_deadlines.INTERNAL[Kind(c.kind)]:
-            due = dues(how, c.clock_started_at, amount)
-            clocks.append(_clock(c, name, str(label), due.at, due.rule))
-        on_row(done)
-    ComplaintEvent.objects.bulk_create(events, batch_size=1000)
-    Deadline.objects.bulk_create(clocks, batch_size=1000)
-    _audit_each(actor, complaints, now)
-    return [c.pk for c in complaints]
-
-
-def _clock(complaint: Complaint, name: str, label: str, due_at: datetime, source: str) -> Deadline:
-    deadline = Deadline(
-        subject_type=SUBJECT_TYPE,
-        subject_id=complaint.pk,
-        name=name,
-        label=label,
-        unit=complaint.handling_unit,
-        owner=complaint.owner,
-        started_at=complaint.clock_started_at,
-        due_at=due_at,
-        source=source,
-        reminders=list(deadline_services.DEFAULT_REMINDERS),
-        fired=[],
-    )
-    deadline.next_at = min(at for _code, at in deadline_services.checkpoints(deadline))
-    return deadline
-
-
-def _audit_each(actor: Person, complaints: list[Complaint], at: datetime) -> None:
-    """One "complaint.register" entry per complaint, chained as `audit.record` chains them, written
-    together under the chain's lock."""
-    head, _created = ChainHead.objects.select_for_update().get_or_create(pk=1)
-    seq, prev = head.seq, head.hash
-    entries = []
-    for c in complaints:
-        seq += 1
-        fields = {
-            "seq": seq,
-            "at": at,
-            "actor_id": actor.user_id,
-            "actor_name": actor.name,
-            "action": "complaint.register",
-            "object_type": Complaint._meta.label_lower,
-            "object_id": str(c.pk),
-            "unit_id": c.unit.pk,
-            "data": normalise(
-                {"number": c.number, "decision_due_at": c.decision_due_at.isoformat(), "major": False}
-            ),
-            "prev_hash": prev,
-        }
-        prev = entry_hash(**fields)
-        entries.append(AuditEntry(**fields, hash=prev, unit_path=c.unit.path, unit_name=c.unit.name))
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
 
 
 def _move(run: ImportRun, target: str, expect: str | None = None, **fields: Any) -> bool:

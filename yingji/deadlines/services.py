@@ -65,6 +65,21 @@ def start(
     return deadline
 
 
+def start_many(clocks: list[Deadline]) -> list[Deadline]:
+    """Start many new clocks at once (a batch import): one insert, and one job after the commit that
+    schedules each clock's first check, instead of ten thousand job rows inside the transaction."""
+    for deadline in clocks:
+        deadline.reminders = deadline.reminders or list(DEFAULT_REMINDERS)
+        deadline.fired = []
+        deadline.next_at = _next_checkpoint(deadline)
+    # PostgreSQL and SQLite (3.35+) both return the new ids from a bulk insert.
+    created = Deadline.objects.bulk_create(clocks, batch_size=1000)
+    from .tasks import schedule_checks
+
+    enqueue_on_commit(schedule_checks, deadline_ids=[d.pk for d in created])
+    return created
+
+
 def running(subject: Subject) -> list[Deadline]:
     return list(
         Deadline.objects.filter(

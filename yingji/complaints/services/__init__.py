@@ -1,7 +1,7 @@
 """Every write to a complaint, one function per business action (see the modules)."""
 
 from .clockwork import extend_deadline, pause_clock, resume_clock, withdraw
-from .intake import add_new_facts, merge_repeat, open_major_incident, register_complaint
+from .intake import add_new_facts, merge_repeat, open_major_incident, register_complaint, register_complaints
 from .knowledge import add_knowledge_entry
 from .work import (
     accept_work_order,
@@ -31,6 +31,7 @@ __all__ = [
     "record_callback",
     "record_decision",
     "register_complaint",
+    "register_complaints",
     "request_review",
     "resume_clock",
     "return_proposal",

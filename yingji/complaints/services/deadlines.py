@@ -3,16 +3,21 @@ counted as the law counts a period, moved by paused time and restarted by new fa
 internal times (seed 001): 24 hours to pass it on or propose, 5 working days for the department's
 report, 2 working days to review or execute."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from yingji.core import calendar
+from yingji.core.clock import SHANGHAI
 from yingji.deadlines import services as deadlines
+from yingji.deadlines.models import Deadline
 
 from ..models import Complaint, Kind, Pause
-from .common import subject
+from .common import SUBJECT_TYPE, subject
+
+DueFunction = Callable[[str, datetime, int], calendar.Due]
 
 DECISION = "decision"
 EXECUTE = "execute"
@@ -59,35 +64,85 @@ def paused_seconds(complaint: Complaint) -> int:
     return int(total.total_seconds())
 
 
-def decision_due(complaint: Complaint, *, paused: int | None = None) -> tuple[datetime, str]:
+def decision_due(
+    complaint: Complaint, *, paused: int | None = None, due: DueFunction | None = None
+) -> tuple[datetime, str]:
     """When the decision is due, and how that was counted, for the complaint's current period."""
-    due = calendar.legal_period_end(complaint.clock_started_at, complaint.period_days)
+    end = (due or _due)("legal", complaint.clock_started_at, complaint.period_days)
     if paused is None:
         paused = paused_seconds(complaint) if complaint.pk else 0
-    rule = due.rule
+    rule = end.rule
     if paused:
         rule += _("; moved by %(h).1f hours the clock stood still (appraisal, testing or mediation)") % {
             "h": paused / 3600
         }
-    return due.at + timedelta(seconds=paused), rule
+    return end.at + timedelta(seconds=paused), rule
+
+
+def new_clocks(
+    complaint: Complaint, *, internal: bool = True, due: DueFunction | None = None
+) -> list[Deadline]:
+    """The clocks a complaint starts with, unsaved: the decision, and the kind's internal ones."""
+    due = due or _due
+    clocks = [
+        _clock(
+            complaint,
+            DECISION,
+            _("Decision to the customer (%(days)s days)") % {"days": complaint.period_days},
+            complaint.decision_due_at,
+            complaint.decision_rule,
+        )
+    ]
+    if internal:
+        for name, label, how, amount in INTERNAL[Kind(complaint.kind)]:
+            end = due(how, complaint.clock_started_at, amount)
+            clocks.append(_clock(complaint, name, str(label), end.at, end.rule))
+    return clocks
+
+
+def _clock(complaint: Complaint, name: str, label: str, due_at: datetime, source: str) -> Deadline:
+    return Deadline(
+        subject_type=SUBJECT_TYPE,
+        subject_id=complaint.pk,
+        name=name,
+        label=label,
+        unit=complaint.handling_unit,
+        owner=complaint.owner,
+        started_at=complaint.clock_started_at,
+        due_at=due_at,
+        source=source,
+    )
 
 
 def start_clocks(complaint: Complaint, *, internal: bool = True) -> None:
     """Start (or start again) the decision clock and the kind's internal clocks."""
-    deadlines.start(
-        subject=subject(complaint),
-        name=DECISION,
-        label=_("Decision to the customer (%(days)s days)") % {"days": complaint.period_days},
-        unit=complaint.handling_unit,
-        owner=complaint.owner,
-        started_at=complaint.clock_started_at,
-        due_at=complaint.decision_due_at,
-        source=complaint.decision_rule,
-    )
-    if not internal:
-        return
-    for name, label, how, amount in INTERNAL[Kind(complaint.kind)]:
-        start_internal(complaint, name, str(label), how, amount, complaint.clock_started_at)
+    for clock in new_clocks(complaint, internal=internal):
+        deadlines.start(
+            subject=subject(complaint),
+            name=clock.name,
+            label=clock.label,
+            unit=clock.unit,
+            owner=clock.owner,
+            started_at=clock.started_at,
+            due_at=clock.due_at,
+            source=clock.source,
+        )
+
+
+class DayCache:
+    """A batch's calendar answers, once per kind of period and day of receipt: a period counted in
+    days depends on the date alone."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, object, int], calendar.Due] = {}
+
+    def __call__(self, how: str, start: datetime, amount: int) -> calendar.Due:
+        if how == "hours":
+            return _due(how, start, amount)
+        key = (how, start.astimezone(SHANGHAI).date(), amount)
+        if key not in self.answers:
+            self.answers[key] = _due(how, start, amount)
+        return self.answers[key]
 
 
 def start_internal(

@@ -9,13 +9,26 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, InvalidTransition, NotVisible
 from yingji.core.jobs import enqueue_on_commit
+from yingji.deadlines.services import start_many
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 
-from ..models import OPEN_STATUSES, Category, Channel, Complaint, Event, Kind, MajorCause, Status, YearCounter
+from ..models import (
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Event,
+    Kind,
+    MajorCause,
+    Status,
+    YearCounter,
+)
 from . import deadlines
 from .common import locked, record, require_handler
 
@@ -28,13 +41,15 @@ PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 ID_NUMBER = re.compile(r"^(\d{15}|\d{17}[\dXx])$")
 
 
-def _next_number(now: datetime) -> str:
+def _next_numbers(now: datetime, count: int = 1) -> list[str]:
+    """`count` consecutive numbers of the year, under the year's counter lock: never given twice."""
     year = now.astimezone(clock.SHANGHAI).year
     YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
     counter = YearCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return f"TS-{year}-{counter.last:06d}"
+    return [f"TS-{year}-{n:06d}" for n in range(first, first + count)]
 
 
 def _scoped_key(receiver: Person, key: str | None) -> str | None:
@@ -128,24 +143,25 @@ def register_complaint(
     major complaint opens an incident as soon as it is recorded."""
     if not visibility.can_see_unit(receiver.user, unit):
         raise NotVisible()
-    customer_phone = (customer_phone or "").strip()
-    customer_id_number = (customer_id_number or "").strip().upper()
-    errors = validate(
-        channel=channel,
-        received_at=received_at,
-        customer_name=customer_name or "",
-        customer_phone=customer_phone,
-        customer_id_number=customer_id_number,
-        content=content or "",
-        kind=kind,
-        joint_count=joint_count,
-        major_cause=major_cause or "",
-        business=business,
-        cause=cause,
-        staff_complained=staff_complained,
-        subject_unit=subject_unit,
-        receiver=receiver,
-    )
+    fields = {
+        "unit": unit,
+        "channel": channel,
+        "received_at": received_at,
+        "customer_name": customer_name,
+        "content": content,
+        "customer_phone": customer_phone,
+        "customer_id_number": customer_id_number,
+        "request": request,
+        "kind": kind,
+        "joint_count": joint_count,
+        "major_cause": major_cause,
+        "subject_unit": subject_unit,
+        "staff_complained": staff_complained,
+        "staff_complained_name": staff_complained_name,
+        "business": business,
+        "cause": cause,
+    }
+    errors = validate(receiver=receiver, **_checked_fields(fields))
     if errors:
         raise InvalidInput(_("The complaint is not complete."), fields=errors)
     key = _scoped_key(receiver, idempotency_key)
@@ -158,45 +174,21 @@ def register_complaint(
     now = clock.now()
     try:
         with transaction.atomic():
-            complaint = Complaint(
-                number=_next_number(now),
-                channel=channel,
-                received_at=received_at,
-                registered_at=now,
-                unit=unit,
+            complaint = _new_complaint(
                 receiver=receiver,
-                owner=receiver,
-                handling_unit=unit,
-                customer_name=customer_name.strip()[:50],
-                customer_phone=customer_phone,
-                customer_id_number=customer_id_number,
-                subject_unit=subject_unit,
-                staff_complained=staff_complained,
-                staff_complained_name=(
-                    staff_complained_name or (staff_complained.name if staff_complained else "")
-                )[:50],
-                business=business,
-                cause=cause,
-                request=(request or "").strip(),
-                content=content.strip(),
-                kind=kind,
-                joint_count=joint_count,
-                major_cause=major_cause or "",
-                is_major=is_major(channel=channel, joint_count=joint_count, major_cause=major_cause or ""),
-                clock_started_at=received_at,
-                period_days=deadlines.PERIODS[0],
+                number=_next_numbers(now)[0],
+                now=now,
                 idempotency_key=key,
+                fields=fields,
             )
-            complaint.decision_due_at, complaint.decision_rule = deadlines.decision_due(complaint)
             complaint.save()
             record(
                 complaint,
                 Event.REGISTERED,
-                _("Received by %(name)s via %(channel)s.")
-                % {"name": receiver.name, "channel": complaint.get_channel_display()},
+                _registered_text(complaint),
                 actor=receiver,
                 at=now,
-                data={"decision_due_at": complaint.decision_due_at.isoformat(), "major": complaint.is_major},
+                data=_registered_data(complaint),
                 audit_action="complaint.register",
             )
             deadlines.start_clocks(complaint)
@@ -207,6 +199,134 @@ def register_complaint(
     if complaint.is_major:
         open_major_incident_now(complaint)
     return complaint
+
+
+def register_complaints(*, receiver: Person, rows: list[dict], on_row=None) -> list[Complaint]:
+    """A batch (the Excel import): each row checked as `register_complaint` checks it, then all
+    registered together with the same number, clocks, record and audit entry each, in bulk inserts
+    inside the caller's transaction. A major complaint's incident is opened by a job after the commit.
+    Raises InvalidInput naming the row (`row` in its fields: the index in `rows`) on the first bad one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("register_complaints() must run inside the caller's transaction")
+    for index, row in enumerate(rows):
+        if not visibility.can_see_unit(receiver.user, row["unit"]):
+            raise InvalidInput(
+                _("The complaint is not complete."), fields={"unit": _("Not found."), "row": index}
+            )
+        errors = validate(receiver=receiver, **_checked_fields(row))
+        if errors:
+            raise InvalidInput(_("The complaint is not complete."), fields={**errors, "row": index})
+    now, due = clock.now(), deadlines.DayCache()
+    complaints = []
+    for number, row in zip(_next_numbers(now, len(rows)), rows, strict=True):
+        complaint = _new_complaint(receiver=receiver, number=number, now=now, fields=row, due=due)
+        complaints.append(complaint)
+    Complaint.objects.bulk_create(complaints, batch_size=1000)
+    ComplaintEvent.objects.bulk_create(
+        [
+            ComplaintEvent(
+                complaint=c,
+                at=now,
+                event=Event.REGISTERED,
+                actor=receiver,
+                text=_registered_text(c),
+                data=_registered_data(c),
+            )
+            for c in complaints
+        ],
+        batch_size=1000,
+    )
+    clocks = []
+    for done, complaint in enumerate(complaints, start=1):
+        clocks += deadlines.new_clocks(complaint, due=due)
+        if on_row is not None:
+            on_row(done)
+    start_many(clocks)
+    audit.record_many(
+        actor=receiver.user,
+        action="complaint.register",
+        items=[(c, {"number": c.number, **_registered_data(c)}) for c in complaints],
+    )
+    from ..tasks import open_major_incident_job
+
+    for complaint in complaints:
+        if complaint.is_major:
+            enqueue_on_commit(open_major_incident_job, complaint_id=complaint.pk)
+    return complaints
+
+
+def _checked_fields(row: dict) -> dict:
+    return {
+        "channel": row["channel"],
+        "received_at": row["received_at"],
+        "customer_name": row.get("customer_name") or "",
+        "customer_phone": (row.get("customer_phone") or "").strip(),
+        "customer_id_number": (row.get("customer_id_number") or "").strip().upper(),
+        "content": row.get("content") or "",
+        "kind": row.get("kind") or Kind.PROBLEM,
+        "joint_count": row.get("joint_count") or 1,
+        "major_cause": row.get("major_cause") or "",
+        "business": row.get("business"),
+        "cause": row.get("cause"),
+        "staff_complained": row.get("staff_complained"),
+        "subject_unit": row.get("subject_unit"),
+    }
+
+
+def _new_complaint(
+    *,
+    receiver: Person,
+    number: str,
+    now: datetime,
+    fields: dict,
+    idempotency_key: str | None = None,
+    due=None,
+) -> Complaint:
+    """A complaint as registered, unsaved, with its decision deadline counted from receipt."""
+    checked = _checked_fields(fields)
+    staff = checked["staff_complained"]
+    complaint = Complaint(
+        number=number,
+        channel=checked["channel"],
+        received_at=checked["received_at"],
+        registered_at=now,
+        unit=fields["unit"],
+        receiver=receiver,
+        owner=receiver,
+        handling_unit=fields["unit"],
+        customer_name=checked["customer_name"].strip()[:50],
+        customer_phone=checked["customer_phone"],
+        customer_id_number=checked["customer_id_number"],
+        subject_unit=checked["subject_unit"],
+        staff_complained=staff,
+        staff_complained_name=(fields.get("staff_complained_name") or (staff.name if staff else ""))[:50],
+        business=checked["business"],
+        cause=checked["cause"],
+        request=(fields.get("request") or "").strip(),
+        content=checked["content"].strip(),
+        kind=checked["kind"],
+        joint_count=checked["joint_count"],
+        major_cause=checked["major_cause"],
+        is_major=is_major(
+            channel=checked["channel"], joint_count=checked["joint_count"], major_cause=checked["major_cause"]
+        ),
+        clock_started_at=checked["received_at"],
+        period_days=deadlines.PERIODS[0],
+        idempotency_key=idempotency_key,
+    )
+    complaint.decision_due_at, complaint.decision_rule = deadlines.decision_due(complaint, paused=0, due=due)
+    return complaint
+
+
+def _registered_text(complaint: Complaint) -> str:
+    return _("Received by %(name)s via %(channel)s.") % {
+        "name": complaint.receiver.name,
+        "channel": complaint.get_channel_display(),
+    }
+
+
+def _registered_data(complaint: Complaint) -> dict:
+    return {"decision_due_at": complaint.decision_due_at.isoformat(), "major": complaint.is_major}
 
 
 def merge_repeat(

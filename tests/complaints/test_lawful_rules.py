@@ -70,7 +70,9 @@ def test_the_second_extension_to_60_days_needs_a_superior_institutions_leader(
         complaint = register(received_at=at("2026-03-02 10:00"))
         now.advance(days=5)
         told = {"customer_told_at": clock.now(), "customer_told_how": "电话"}
-        complaint = services.extend_deadline(approver=hexie_manager, complaint=complaint, reason="复杂", **told)
+        complaint = services.extend_deadline(
+            approver=hexie_manager, complaint=complaint, reason="复杂", **told
+        )
         before = footprint()
         with pytest.raises(NotAllowed):
             services.extend_deadline(approver=hexie_manager, complaint=complaint, reason="特别复杂", **told)
@@ -88,7 +90,11 @@ def test_an_extension_the_customer_was_not_told_of_is_refused(register, hexie_ma
     before = footprint()
     with pytest.raises(InvalidInput) as refused:
         services.extend_deadline(
-            approver=hexie_manager, complaint=complaint, reason="复杂", customer_told_at=None, customer_told_how=""
+            approver=hexie_manager,
+            complaint=complaint,
+            reason="复杂",
+            customer_told_at=None,
+            customer_told_how="",
         )
     assert set(refused.value.fields) == {"customer_told_at", "customer_told_how"}
     assert footprint() == before
@@ -121,7 +127,9 @@ def test_new_facts_from_the_customer_restart_the_clock_from_their_receipt(regist
 def test_a_withdrawal_ends_the_procedure_the_day_it_arrives(register, hexie_lobby):
     complaint = register()
     withdrawn_at = clock.now() - timedelta(minutes=1)
-    complaint = services.withdraw(actor=hexie_lobby, complaint=complaint, withdrawn_at=withdrawn_at, note="客户来电撤回")
+    complaint = services.withdraw(
+        actor=hexie_lobby, complaint=complaint, withdrawn_at=withdrawn_at, note="客户来电撤回"
+    )
     assert complaint.status == Status.WITHDRAWN
     assert complaint.closed_at == withdrawn_at
     from yingji.complaints.selectors import running_deadlines
@@ -189,7 +197,9 @@ def test_the_person_complained_about_cannot_handle_the_complaint(register, hexie
     complaint = register(staff_complained=hexie_teller)
     before = footprint()
     with pytest.raises(InvalidInput) as refused:
-        services.issue_work_order(actor=hexie_lobby, complaint=complaint, to_unit=hexie, assignee=hexie_teller)
+        services.issue_work_order(
+            actor=hexie_lobby, complaint=complaint, to_unit=hexie, assignee=hexie_teller
+        )
     assert "assignee" in refused.value.fields
     assert footprint() == before
 
@@ -203,7 +213,9 @@ def test_the_person_complained_about_cannot_receive_the_complaint_themselves(reg
 def test_the_first_receiver_owns_it_until_a_work_order_hands_it_on(register, hexie_lobby, hexie_ops, hexie):
     complaint = register()
     assert complaint.owner == hexie_lobby
-    order = services.issue_work_order(actor=hexie_lobby, complaint=complaint, to_unit=hexie, assignee=hexie_ops)
+    order = services.issue_work_order(
+        actor=hexie_lobby, complaint=complaint, to_unit=hexie, assignee=hexie_ops
+    )
     complaint.refresh_from_db()
     assert complaint.owner == hexie_lobby  # still theirs until the receiving unit accepts
     services.accept_work_order(actor=hexie_ops, order=order)

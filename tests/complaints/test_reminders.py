@@ -34,7 +34,11 @@ def test_the_owner_is_reminded_at_half_the_time_once_however_often_the_check_run
     assert fire_due_checkpoints(deadline.pk) == []
     reminders = notices_about(complaint)
     assert [n.recipient for n in reminders] == [hexie_lobby]
-    assert "Reminder" in reminders[0].title or "催办" in reminders[0].title or complaint.number in reminders[0].title
+    assert (
+        "Reminder" in reminders[0].title
+        or "催办" in reminders[0].title
+        or complaint.number in reminders[0].title
+    )
     assert complaint.events.filter(event="reminded").count() == 1
 
 
@@ -100,3 +104,13 @@ def test_a_withdrawn_complaint_fires_nothing_more(register, hexie_lobby, now):
     now.advance(days=30)
     assert fire_due_checkpoints(deadline.pk) == []
     assert not notices_about(complaint).exists()
+
+
+def test_what_the_worker_writes_is_in_chinese(register, hexie_lobby, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = register(received_at=clock.now() - timedelta(days=8))
+    run_jobs()
+    titles = set(notices_about(complaint).filter(recipient=hexie_lobby).values_list("title", flat=True))
+    assert any(t.startswith("催办：投诉") for t in titles)
+    assert any(t.startswith("逾期：投诉") for t in titles)  # the 24-hour proposal was due a week ago
+    assert complaint.events.filter(event="reminded").first().text.startswith("催办")

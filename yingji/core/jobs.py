@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.tasks import TaskContext, task
+from django.utils import translation
 
 from . import clock
 
@@ -40,7 +41,10 @@ def job(
             attempt = int(kwargs.pop(ATTEMPT_KWARG, 1))
             allowed = max_attempts or settings.JOB_MAX_ATTEMPTS
             try:
-                return fn(*args, **kwargs)
+                # A worker is a management command, which runs untranslated; what a job writes (a
+                # reminder, an escalation, a record) is read by people in the bank's language.
+                with translation.override(settings.LANGUAGE_CODE):
+                    return fn(*args, **kwargs)
             except Exception as exc:
                 _record_failure(runner_task, context, args, kwargs, attempt, allowed, exc)
                 raise

@@ -265,7 +265,16 @@ def test_the_page_costs_the_same_queries_however_many_complaints(
     for day in range(1, 11):
         register(hexie_lobby, "JN0101", at(2, day), channel="website")
 
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("complaints:stats"))
 
     assert response.context["stats"].total == 13
+
+
+def test_a_filter_over_a_very_large_tree_offers_sub_branches_and_above(hq_duty, monkeypatch):
+    from yingji.complaints import reports
+
+    monkeypatch.setattr(reports, "FILTER_UNITS_MAX", 5)
+    codes = {code for code, _name in reports.unit_choices(hq_duty.user)}
+    assert {"HQ", "JN", "JN01"} <= codes
+    assert "JN0101" not in codes and "HQ-BGS" not in codes

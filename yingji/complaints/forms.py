@@ -15,6 +15,7 @@ from yingji.incidents.forms import LOCAL_MINUTE, local_now_minute, unit_choices
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 
+from . import reports
 from .models import OPEN_STATUSES, Category, Channel, Kind, MajorCause, Status
 
 LOCAL_INPUTS = [LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -223,7 +224,7 @@ class FilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
         self.viewer = viewer
-        self.fields["unit"].choices = [("", _("All my units")), *unit_choices(viewer)]
+        self.fields["unit"].choices = [("", _("All my units")), *reports.unit_choices(viewer)]
         self.fields["business"].queryset = categories(Category.Axis.BUSINESS)
         self.fields["cause"].queryset = categories(Category.Axis.CAUSE)
         self.fields["business"].empty_label = _("Any business type")

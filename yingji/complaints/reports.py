@@ -50,9 +50,17 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clock.SHANGHAI)
 
 
+FILTER_UNITS_MAX = 300
+
+
 def unit_choices(viewer) -> list[tuple[str, str]]:
-    """The units the viewer sees, as a tree (indented under their parents)."""
-    units = list(visibility.visible_units(viewer).filter(is_active=True).order_by("path"))
+    """The units a filter offers, as a tree (indented under their parents). Past a few hundred units
+    (head office sees ten thousand outlets) it stops at the sub-branches: a list nobody scrolls would
+    also take seconds to render."""
+    units = visibility.visible_units(viewer).filter(is_active=True)
+    if units.count() > FILTER_UNITS_MAX:
+        units = units.exclude(type__in=[UnitType.OUTLET, UnitType.DEPARTMENT])
+    units = list(units.order_by("path"))
     top = min((u.depth for u in units), default=1)
     return [(u.code, "\u3000" * (u.depth - top) + u.name) for u in units]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from yingji.core import calendar
 from yingji.core.clock import SHANGHAI
@@ -29,16 +29,16 @@ REVIEW_DAYS = 30
 # name, label, how counted, amount — by kind (客户投诉应急预案 / 投诉处理办法 in seed 001)
 INTERNAL = {
     Kind.SUGGESTION: [
-        ("pass_on", _l("Pass the suggestion on (24 hours)"), "hours", 24),
-        ("dept_report", _l("Department's report (5 working days)"), "working_days", 5),
+        ("pass_on", gettext_lazy("Pass the suggestion on (24 hours)"), "hours", 24),
+        ("dept_report", gettext_lazy("Department's report (5 working days)"), "working_days", 5),
     ],
     Kind.PROBLEM: [
-        ("proposal", _l("Proposal after meeting the customer (24 hours)"), "hours", 24),
-        ("agreement", _l("Agreed solution (5 working days)"), "working_days", 5),
+        ("proposal", gettext_lazy("Proposal after meeting the customer (24 hours)"), "hours", 24),
+        ("agreement", gettext_lazy("Agreed solution (5 working days)"), "working_days", 5),
     ],
     Kind.MALICIOUS: [
-        ("proposal", _l("Proposal to the leader (24 hours)"), "hours", 24),
-        ("visit", _l("Visit and final opinion (5 working days)"), "working_days", 5),
+        ("proposal", gettext_lazy("Proposal to the leader (24 hours)"), "hours", 24),
+        ("visit", gettext_lazy("Visit and final opinion (5 working days)"), "working_days", 5),
     ],
 }
 # What a submitted proposal satisfies, whatever the kind.
@@ -165,7 +165,7 @@ def start_execute(complaint: Complaint, start: datetime) -> None:
     start_internal(
         complaint,
         EXECUTE,
-        str(_l("Carry out the approved decision (2 working days)")),
+        str(gettext_lazy("Carry out the approved decision (2 working days)")),
         "working_days",
         2,
         start,

@@ -12,6 +12,7 @@ from yingji.core import clock
 from yingji.core.testing import footprint
 from yingji.incidents.models import Incident, Status
 from yingji.notify.defaults import ensure_defaults
+from yingji.notify.models import Notice
 from yingji.plans.loader import load_library
 from yingji.plans.models import PlanVersion, VersionStatus
 
@@ -360,3 +361,20 @@ def test_investigation_through_the_api(client, tokens):
     assert saved.status_code == 200 and saved.json()["investigation"]["cause"] == "地面湿滑未设警示"
     closed = call(client, "post", f"{path}/investigation/close", manager)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+
+def test_a_report_is_recorded_and_told_in_a_fixed_number_of_queries(
+    client, tokens, django_assert_max_num_queries
+):
+    """The surge path (bench/incident_surge.py): the token, the rules version (the rules themselves are
+    cached per process), the unit, earlier reports with the key or under watch (one query), the report
+    with its number, timeline and audit entry, the chain up the tree and its people, the notices and
+    their deliveries (one insert each, nothing read back) and the regulator task. It was 40."""
+    report(client, tokens["hexie_lobby"], key="first")  # the token's last use is written once a minute
+    with django_assert_max_num_queries(27):
+        answer = report(client, tokens["hexie_lobby"], key="second", facts={"injured": 3})
+    assert answer.status_code == 201 and answer.json()["level"] == "II"
+    incident = Incident.objects.get(pk=answer.json()["id"])
+    assert incident.tasks.filter(kind="regulator_report").count() == 1
+    notices = Notice.objects.filter(subject_type="incidents.incident", subject_id=incident.pk)
+    assert notices.count() >= 3 and all(n.deliveries.exists() for n in notices if n.recipient.mobile)

@@ -50,7 +50,7 @@ def test_a_pause_moves_the_deadline_by_exactly_the_time_paused(demo, received_at
     plain, _ = deadlines.decision_due(complaint, paused=0)
     moved, rule = deadlines.decision_due(complaint, paused=paused_hours * 3600)
     assert moved - plain == timedelta(hours=paused_hours)
-    assert "%.1f" % paused_hours in rule
+    assert f"{paused_hours:.1f}" in rule
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -17,12 +17,13 @@ from yingji.core.errors import InvalidInput, NotAllowed
 from yingji.incidents import selectors, services
 from yingji.incidents.models import REPORT_FIELDS, Incident, Investigation, Status, Task
 from yingji.incidents.permissions import can_join_group
+from yingji.notify import rulebook
 from yingji.notify import selectors as notify_selectors
 from yingji.notify import services as notify
 from yingji.notify.models import Notice
 from yingji.orgs import visibility
 from yingji.orgs.models import Person
-from yingji.plans.models import EventKind, Level, PlanVersion
+from yingji.plans.models import Level, PlanVersion
 
 from .routes import ErrorOut
 from .routes_plans import ReasonOut
@@ -447,7 +448,8 @@ def report(
             _("The Idempotency-Key header is too long (64 characters at most)."),
             fields={"Idempotency-Key": _("64 characters at most.")},
         )
-    kind = EventKind.objects.filter(code=payload.kind).first()
+    rules = rulebook.current()
+    kind = rules.kind(payload.kind)
     unit = visibility.visible_units(request.user).filter(code=payload.unit, is_active=True).first()
     errors = {}
     if kind is None:
@@ -465,6 +467,7 @@ def report(
         facts=payload.facts,
         content=_content(payload),
         idempotency_key=key or None,
+        rules=rules,
     )
     return Reply(
         201,

@@ -6,9 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from yingji.core import clock
+from yingji.notify import rulebook
 from yingji.notify import services as notify
-from yingji.notify.models import KindNotificationRule, NotificationRule, RegulatorDeadline
+from yingji.notify.models import KindNotificationRule, NotificationRule
 from yingji.notify.recipients import RANK, chain_up_to, recipients_on
+from yingji.notify.rulebook import Rulebook
 from yingji.orgs.models import Person, PositionCode, Unit, UnitType
 from yingji.plans.models import Level
 
@@ -18,12 +20,8 @@ from .models import Incident, Task, TaskKind, TimelineEvent
 DEFAULT_REGULATOR_MINUTES = 60
 
 
-def rule_for(level: str) -> NotificationRule:
-    return NotificationRule.objects.prefetch_related("positions").get(level=level)
-
-
-def _kind_rule(incident: Incident) -> KindNotificationRule | None:
-    return KindNotificationRule.objects.filter(kind=incident.kind).prefetch_related("positions").first()
+def rule_for(level: str, rules: Rulebook | None = None) -> NotificationRule:
+    return (rules or rulebook.current()).rule_for(level)
 
 
 def _up_to(chain: list[Unit], reach: str) -> list[Unit]:
@@ -46,18 +44,33 @@ def subject_of(incident: Incident, title: str | None = None, body: str = "") -> 
 
 
 def raise_the_alarm(
-    incident: Incident, *, round_key: str, exclude: Person | None = None, new: bool = False
+    incident: Incident,
+    *,
+    round_key: str,
+    exclude: Person | None = None,
+    new: bool = False,
+    rules: Rulebook | None = None,
 ) -> list:
-    """Tell the chain and, when the level or kind calls for it, add the regulator task. The rules and the
-    chain up to head office are read once for both: a regional surge makes this the hottest path."""
-    rule = rule_for(incident.level)
-    kind_rule = _kind_rule(incident)
+    """Tell the chain and, when the level or kind calls for it, add the regulator task. The rules come
+    from the process's rulebook (`rules` when the caller has read it already) and the chain up to head
+    office is read once for both: a regional surge makes this the hottest path. `new`: the incident was
+    recorded just now, so no notice of this round and no regulator task can exist yet."""
+    rules = rules or rulebook.current()
+    rule = rules.rule_for(incident.level)
+    kind_rule = rules.kind_rule(incident.kind_id)
     chain = chain_up_to(incident.unit, UnitType.HEAD_OFFICE)
     notices = tell_the_chain(
-        incident, round_key=round_key, exclude=exclude, rule=rule, kind_rule=kind_rule, chain=chain
+        incident,
+        round_key=round_key,
+        exclude=exclude,
+        rule=rule,
+        kind_rule=kind_rule,
+        chain=chain,
+        rules=rules,
+        new=new,
     )
     if rule.regulator_report or (kind_rule and kind_rule.regulator_report):
-        add_regulator_task(incident, chain=chain, new=new)
+        add_regulator_task(incident, chain=chain, new=new, rules=rules)
     return notices
 
 
@@ -69,13 +82,14 @@ def tell_the_chain(
     rule: NotificationRule | None = None,
     kind_rule: KindNotificationRule | None = None,
     chain: list[Unit] | None = None,
+    rules: Rulebook | None = None,
+    new: bool = False,
 ) -> list:
     """Notify up the tree as far as the incident's level reaches, and note it on the timeline."""
+    rules = rules or rulebook.current()
     if rule is None:
-        rule, kind_rule = rule_for(incident.level), _kind_rule(incident)
-    positions = list(rule.positions.all())
-    if kind_rule is not None:
-        positions += list(kind_rule.positions.all())
+        rule = rules.rule_for(incident.level)
+    positions = rules.told_positions(rule.level, incident.kind_id)
     targets = recipients_on(
         _up_to(chain, rule.reach) if chain is not None else chain_up_to(incident.unit, rule.reach),
         positions=positions,
@@ -83,7 +97,12 @@ def tell_the_chain(
         exclude=exclude,
     )
     notices = notify.notify(
-        subject=subject_of(incident), recipients=targets, ack_minutes=rule.ack_minutes, round_key=round_key
+        subject=subject_of(incident),
+        recipients=targets,
+        ack_minutes=rule.ack_minutes,
+        round_key=round_key,
+        rules=rules,
+        fresh=new,
     )
     if notices:
         names = "、".join(f"{n.recipient.name}（{n.reason}）" for n in notices)
@@ -96,10 +115,10 @@ def tell_the_chain(
     return notices
 
 
-def regulator_minutes(unit: Unit, chain: list[Unit] | None = None) -> int:
+def regulator_minutes(unit: Unit, chain: list[Unit] | None = None, rules: Rulebook | None = None) -> int:
     """The nearest regional deadline up the tree; `chain` (up to head office) when the caller has it."""
     chain = chain if chain is not None else chain_up_to(unit, UnitType.HEAD_OFFICE)
-    deadlines = {d.unit_id: d.minutes for d in RegulatorDeadline.objects.filter(unit__in=chain)}
+    deadlines = (rules or rulebook.current()).regulator_minutes
     return next((deadlines[u.pk] for u in chain if u.pk in deadlines), DEFAULT_REGULATOR_MINUTES)
 
 
@@ -122,22 +141,23 @@ def _regulator_reporters(branch: Unit) -> list[Person]:
     return admins or [r.person for r in recipients_on([branch], positions=[], on_date=clock.local_today())]
 
 
-def add_regulator_task(incident: Incident, *, chain: list[Unit], new: bool = False) -> Task | None:
+def add_regulator_task(
+    incident: Incident, *, chain: list[Unit], new: bool = False, rules: Rulebook | None = None
+) -> Task | None:
     """报告监管机构, due a set time after the first report, for the 应急管理员 of the nearest branch.
     `chain` runs up to head office; `new` (no task can exist yet) spares the first report a read."""
     if not new and incident.tasks.filter(kind=TaskKind.REGULATOR_REPORT).exists():
         return None
-    from yingji.orgs.models import Position
-
+    rules = rules or rulebook.current()
     branch = _up_to(chain, UnitType.BRANCH)[-1]
     task = Task.objects.create(
         incident=incident,
         kind=TaskKind.REGULATOR_REPORT,
         order=0,
         title=_("Report to the regulator"),
-        position=Position.objects.get(code=PositionCode.EMERGENCY_ADMIN),
+        position=rules.position(PositionCode.EMERGENCY_ADMIN),
         created_at=clock.now(),
-        due_at=incident.reported_at + timedelta(minutes=regulator_minutes(incident.unit, chain)),
+        due_at=incident.reported_at + timedelta(minutes=regulator_minutes(incident.unit, chain, rules)),
     )
     Task.candidates.through.objects.bulk_create(
         [Task.candidates.through(task=task, person=p) for p in _regulator_reporters(branch)]

@@ -164,3 +164,18 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.kind}"
+
+
+class RulesVersion(models.Model):
+    """One row whose token changes whenever anything a report reads from the rules changes (event kinds,
+    level rules, notification rules, positions, regulator deadlines, group robots), so every process
+    reads its cached copy again at its next report (see `rulebook`)."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("rules version")
+        verbose_name_plural = _("rules versions")
+
+    def __str__(self) -> str:
+        return self.token

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import NotVisible
-from yingji.core.jobs import enqueue_on_commit
 from yingji.orgs.models import Person, Unit
 
-from . import subjects
+from . import rulebook, subjects
 from .channels import PERSONAL
-from .models import Delivery, DeliveryStatus, Notice, Webhook
+from .models import Delivery, DeliveryStatus, Notice
 from .recipients import Recipient, next_up
+from .rulebook import Rulebook
 
 STALE_CLAIM = timedelta(minutes=5)
 
@@ -39,9 +39,13 @@ def notify(
     ack_minutes: int | None,
     round_key: str,
     escalated_from: Notice | None = None,
+    rules: Rulebook | None = None,
+    fresh: bool = False,
 ) -> list[Notice]:
     """Create the notices of one round (skipping anyone already told in it) and their deliveries, inside
-    the caller's transaction; the deliveries and the acknowledgement check are enqueued on commit."""
+    the caller's transaction; the deliveries and the acknowledgement check are enqueued on commit.
+    `fresh`: the subject was created in this request, so nobody can have been told in this round yet
+    (spares a read). `rules`: the rulebook the caller read already (for the group robots)."""
     now = clock.now()
     due = now + timedelta(minutes=ack_minutes) if ack_minutes else None
     wanted = [
@@ -61,25 +65,44 @@ def notify(
         )
         for r in recipients
     ]
-    existing = set(Notice.objects.filter(key__in=[n.key for n in wanted]).values_list("key", flat=True))
-    notices = Notice.objects.bulk_create([n for n in wanted if n.key not in existing])
-    if not notices:
+    if not fresh and wanted:
+        existing = set(Notice.objects.filter(key__in=[n.key for n in wanted]).values_list("key", flat=True))
+        wanted = [n for n in wanted if n.key not in existing]
+    if not wanted:
         return []
-    notices = list(Notice.objects.filter(key__in=[n.key for n in notices]).select_related("recipient__user"))
+    # One INSERT; PostgreSQL and SQLite 3.35+ give the new primary keys back, so nothing is read again:
+    # each notice keeps the recipient (with their user) it was built with, for the channels' addresses.
+    # Newest first, as Notice's ordering lists them.
+    notices = Notice.objects.bulk_create(wanted)[::-1]
+    if any(n.pk is None for n in notices):  # a database that cannot return them
+        notices = list(
+            Notice.objects.filter(key__in=[n.key for n in wanted]).select_related("recipient__user")
+        )
     deliveries = [Delivery(notice=n, channel=c.name) for n in notices for c in PERSONAL if c.address(n)]
     units_told: dict[int, Notice] = {}
     for notice, recipient in zip(notices, recipients_by_key(notices, recipients), strict=True):
         units_told.setdefault(recipient.unit.pk, notice)
-    for webhook in Webhook.objects.filter(unit_id__in=list(units_told), is_active=True):
-        deliveries.append(Delivery(notice=units_told[webhook.unit_id], channel=f"webhook:{webhook.pk}"))
+    webhooks = (rules or rulebook.current()).webhooks
+    for unit_id, notice in units_told.items():
+        for webhook in webhooks.get(unit_id, []):
+            deliveries.append(Delivery(notice=notice, channel=f"webhook:{webhook.pk}"))
     Delivery.objects.bulk_create(deliveries)
     from . import tasks
 
     ids = [n.pk for n in notices]
-    enqueue_on_commit(tasks.deliver_notices, notice_ids=ids)
+    jobs = [(tasks.deliver_notices, {"notice_ids": ids})]
     if due is not None:
-        enqueue_on_commit(tasks.check_acknowledgements.using(run_after=due), notice_ids=ids)
+        jobs.append((tasks.check_acknowledgements.using(run_after=due), {"notice_ids": ids}))
+    transaction.on_commit(lambda: _enqueue_together(jobs))
     return notices
+
+
+def _enqueue_together(jobs: list) -> None:
+    """The round's jobs, enqueued after commit in one transaction: with the database backend one commit
+    instead of one per job."""
+    with transaction.atomic():
+        for job_task, kwargs in jobs:
+            job_task.enqueue(**kwargs)
 
 
 def recipients_by_key(notices: list[Notice], recipients: list[Recipient]) -> list[Recipient]:

@@ -4,7 +4,8 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import IntegerField, Value
 from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
@@ -12,6 +13,8 @@ from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
 from yingji.core.jobs import enqueue_on_commit
 from yingji.core.transitions import transition
+from yingji.notify import rulebook
+from yingji.notify.rulebook import Rulebook
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 from yingji.plans.classify import classify, decide_level, parse_facts
@@ -35,13 +38,19 @@ MAX_FUTURE = timedelta(minutes=5)
 
 
 def _next_number(now: datetime) -> str:
+    """The year's next number, gapless: one UPDATE … RETURNING that holds the counter's row lock until
+    the report commits (PostgreSQL, SQLite 3.35+). A year's first report inserts the row first, in a way
+    that never fails, so a year's first two reports cannot break each other."""
     year = now.astimezone(clock.SHANGHAI).year
-    # Insert-if-missing that never fails, so a year's first two reports cannot break each other.
-    YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
-    counter = YearCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"YJ-{year}-{counter.last:06d}"
+    sql = f"UPDATE {YearCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:
+            YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+    return f"YJ-{year}-{row[0]:06d}"
 
 
 def _clean_content(content: dict | None) -> dict[str, str]:
@@ -62,10 +71,12 @@ def report_incident(
     facts: dict | None = None,
     content: dict | None = None,
     idempotency_key: str | None = None,
+    rules: Rulebook | None = None,
 ) -> Incident:
     """首报. Classifies, numbers, records, notifies up the tree. The same idempotency key returns the
     incident it first created; a new report of the same kind at a unit still under watch reopens the
-    terminated incident instead of opening another."""
+    terminated incident instead of opening another. `rules`: the rulebook, when the caller has read it
+    for this request already."""
     if not visibility.can_see_unit(reporter.user, unit):
         raise NotVisible()
     description = (description or "").strip()
@@ -78,16 +89,13 @@ def report_incident(
     if errors:
         raise InvalidInput(_("The report is not complete."), fields=errors)
     fields = _clean_content(content)
-    classification = classify(kind, facts or {})
+    rules = rules or rulebook.current()
+    classification = classify(kind, facts or {}, rules=rules.rules_for(kind))
     # Keys are the reporter's own: another outlet's client reusing a key gets its own incident.
     idempotency_key = _scoped_key(reporter, idempotency_key)
-    if idempotency_key and (done := _already_reported(idempotency_key)):
+    done, watched = _earlier(idempotency_key, kind=kind, unit=unit, now=now)
+    if done is not None:
         return done
-    watched = (
-        Incident.objects.filter(kind=kind, unit=unit, status=Status.TERMINATED, watch_until__gt=now)
-        .order_by("-terminated_at")
-        .first()
-    )
     if watched is not None and (
         reopened := _reopen(
             watched,
@@ -139,18 +147,18 @@ def report_incident(
         if idempotency_key and (done := _already_reported(idempotency_key)):
             return done  # the same report, committed by a concurrent retry
         raise
-    _alarm_after_recording(incident, round_key=f"level-{incident.level}", exclude=reporter)
+    _alarm_after_recording(incident, round_key=f"level-{incident.level}", exclude=reporter, rules=rules)
     return incident
 
 
-def _alarm_after_recording(incident: Incident, *, round_key: str, exclude: Person) -> None:
+def _alarm_after_recording(incident: Incident, *, round_key: str, exclude: Person, rules: Rulebook) -> None:
     """The report is committed first, in a transaction that holds the year's counter and the audit chain
     only for a few statements; telling the chain runs after it in its own, so a regional surge does not
     queue every outlet behind one lock, and a failure to notify never loses the report: the job tries
     again (the rounds are idempotent)."""
     try:
         with transaction.atomic():
-            alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude, new=True)
+            alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude, new=True, rules=rules)
     except Exception:
         logger.exception("alarm for %s failed; the job will try again", incident.number)
         from ..jobs import raise_alarm
@@ -167,6 +175,31 @@ def _scoped_key(reporter: Person, key: str | None) -> str | None:
     if len(scoped) <= 100:
         return scoped
     return f"{reporter.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _earlier(
+    key: str | None, *, kind: EventKind, unit: Unit, now: datetime
+) -> tuple[Incident | None, Incident | None]:
+    """In one query: the incident a report with this key created or reopened, and the terminated
+    incident of this kind at this unit still under watch (the latest, if several)."""
+    watched = Incident.objects.filter(
+        kind=kind, unit=unit, status=Status.TERMINATED, watch_until__gt=now
+    ).annotate(hit=Value(2, output_field=IntegerField()))
+    found = watched
+    # Unordered branches: a compound statement takes no ORDER BY inside (the choice is made below).
+    if key:
+        created = Incident.objects.filter(idempotency_key=key).annotate(
+            hit=Value(0, output_field=IntegerField())
+        )
+        reopened = Incident.objects.filter(follow_ups__idempotency_key=key).annotate(
+            hit=Value(1, output_field=IntegerField())
+        )
+        found = created.order_by().union(reopened.order_by(), watched.order_by(), all=True)
+    rows = list(found)
+    done = min((r for r in rows if r.hit < 2), key=lambda r: r.hit, default=None)
+    under_watch = [r for r in rows if r.hit == 2]
+    latest = max(under_watch, key=lambda r: r.terminated_at or r.reported_at, default=None)
+    return done, latest
 
 
 def _already_reported(key: str) -> Incident | None:

@@ -1,5 +1,6 @@
 """Every write to a complaint, one function per business action (see the modules)."""
 
+from .categories import add_category, can_manage_categories
 from .clockwork import extend_deadline, pause_clock, resume_clock, withdraw
 from .intake import add_new_facts, merge_repeat, open_major_incident, register_complaint, register_complaints
 from .knowledge import add_knowledge_entry
@@ -19,10 +20,12 @@ from .work import (
 
 __all__ = [
     "accept_work_order",
+    "add_category",
     "add_knowledge_entry",
     "add_new_facts",
     "approve_proposal",
     "archive",
+    "can_manage_categories",
     "extend_deadline",
     "issue_work_order",
     "merge_repeat",

@@ -161,3 +161,42 @@ def test_the_register_links_to_the_ledger_of_what_it_shows(client, hexie_lobby):
     page = client.get("/complaints/", {"status": "registered", "since": "2026-01-01"}).content.decode()
     assert "/complaints/ledger.xlsx?status=registered&amp;received_from=2026-01-01" in page
     assert "/complaints/stats/" in page
+
+
+def test_a_register_too_large_to_count_says_more_than_the_cap(client, hexie_lobby, monkeypatch):
+    from yingji.complaints import services
+    from yingji.complaints.views import CappedPaginator
+    from yingji.core import clock
+
+    for phone in ("13800000001", "13800000002", "13800000003"):
+        services.register_complaint(
+            receiver=hexie_lobby,
+            unit=hexie_lobby.unit,
+            channel="hotline",
+            received_at=clock.now(),
+            customer_name="周先生",
+            customer_phone=phone,
+            content="转账未到账",
+        )
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 2)
+    client.force_login(hexie_lobby.user)
+    page = client.get("/complaints/").content.decode()
+    assert "more than 2" in page or "超过 2" in page
+
+
+def test_the_search_finds_a_complaint_by_the_start_of_its_number(client, hexie_lobby):
+    from yingji.complaints import services
+    from yingji.core import clock
+
+    complaint = services.register_complaint(
+        receiver=hexie_lobby,
+        unit=hexie_lobby.unit,
+        channel="hotline",
+        received_at=clock.now(),
+        customer_name="周先生",
+        content="转账未到账",
+    )
+    client.force_login(hexie_lobby.user)
+    page = client.get("/complaints/", {"q": complaint.number.lower()[:-2]}).content.decode()
+    assert complaint.number in page
+    assert complaint.number in client.get("/complaints/", {"q": "周"}).content.decode()

@@ -257,11 +257,13 @@ class FilterForm(BootstrapMixin, forms.Form):
         return chosen
 
     def search(self) -> Q:
-        """The text search on number and customer name."""
+        """The text search: a number (or its start, "TS-2026-0001"), or the customer's name from its
+        first character. Prefixes, because both have an index a prefix can use; a substring of a
+        million names cannot."""
         text = (self.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
         if not text:
             return Q()
-        return Q(number__icontains=text) | Q(customer_name__icontains=text)
+        return Q(number__startswith=text.upper()) | Q(customer_name__startswith=text)
 
     def is_filtered(self) -> bool:
         return any(self.data.get(name) for name in self.fields)

@@ -121,7 +121,7 @@ class Complaint(models.Model):
     handling_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="complaints_handled", verbose_name=_("handled by")
     )
-    customer_name = models.CharField(_("customer"), max_length=50)
+    customer_name = models.CharField(_("customer"), max_length=50, db_index=True)
     customer_phone = models.CharField(_("customer phone"), max_length=20, blank=True, db_index=True)
     customer_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     subject_unit = models.ForeignKey(

@@ -15,12 +15,50 @@ def pytest_configure(config):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_demo()
+        _load_library()
+
+
+def _demo_present() -> bool:
+    """Everything `load_demo` makes is there: a test's rollback keeps it, only a transactional test's
+    flush empties it. Four cheap reads instead of the loader's two hundred."""
+    from yingji.complaints.models import Category
+    from yingji.core import clock
+    from yingji.core.models import CalendarYear
+    from yingji.orgs.demo import PEOPLE
+    from yingji.orgs.models import DutyRoster
+
+    return (
+        Person.objects.count() == len(PEOPLE)
+        and DutyRoster.objects.filter(on_date=clock.local_today()).exists()
+        and Category.objects.exists()
+        and CalendarYear.objects.exists()
+    )
 
 
 @pytest.fixture
 def demo(db):
     """The demo bank. Loaded once per session; loaded again after a transactional test emptied it."""
-    load_demo()
+    if not _demo_present():
+        load_demo()
+
+
+def _load_library() -> None:
+    from yingji.notify.defaults import ensure_defaults
+    from yingji.plans.loader import load_library
+
+    load_library()
+    ensure_defaults()
+
+
+@pytest.fixture
+def library(demo):
+    """The shipped plan library and the default notification rules, as `make run` leaves them: loaded
+    once per session, and again after a transactional test emptied the database."""
+    from yingji.notify.models import NotificationRule
+    from yingji.plans.models import Plan
+
+    if not (Plan.objects.exists() and NotificationRule.objects.exists()):
+        _load_library()
 
 
 def _persona(username: str):

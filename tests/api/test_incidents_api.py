@@ -11,17 +11,8 @@ from django.core.management import call_command
 from yingji.core import clock
 from yingji.core.testing import footprint
 from yingji.incidents.models import Incident, Status
-from yingji.notify.defaults import ensure_defaults
 from yingji.notify.models import Notice
-from yingji.plans.loader import load_library
 from yingji.plans.models import PlanVersion, VersionStatus
-
-
-@pytest.fixture
-def library(demo):
-    """The shipped plan library and the default notification rules."""
-    load_library()
-    ensure_defaults()
 
 
 def issue(username: str) -> str:

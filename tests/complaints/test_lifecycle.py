@@ -10,16 +10,8 @@ from yingji.complaints.models import TRANSITIONS, Complaint, Status
 from yingji.core.errors import InvalidTransition, NotAllowed, NotVisible
 from yingji.core.testing import footprint
 from yingji.incidents.models import Incident
-from yingji.notify.defaults import ensure_defaults
-from yingji.plans.loader import load_library
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def library(demo):
-    load_library()
-    ensure_defaults()
 
 
 def handled_to_review(complaint, handler):

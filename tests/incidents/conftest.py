@@ -3,16 +3,7 @@ from django.utils import timezone
 
 from yingji.core import clock
 from yingji.notify.channels.sms import ConsoleGateway
-from yingji.notify.defaults import ensure_defaults
 from yingji.orgs.models import Person
-from yingji.plans.loader import load_library
-
-
-@pytest.fixture
-def library(demo):
-    """The shipped plan library and the default notification rules, as `make run` leaves them."""
-    load_library()
-    ensure_defaults()
 
 
 def _persona(username: str):

@@ -28,6 +28,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _one_request_at_a_time(self, connections_override=None):
+    """The live server's threads share the test's in-memory SQLite connection, and two requests at once
+    (a page and its htmx badge) can break it ("bad parameter or other API misuse"): on SQLite the
+    server answers one request at a time, as Django's documentation suggests. PostgreSQL keeps threads."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import QuietWSGIRequestHandler
+
+    return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread._create_server = _one_request_at_a_time
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -7,6 +7,7 @@ loads the demo bank again. A failed test leaves a screenshot in test-results/.
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,30 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _one_request_at_a_time(self, connections_override=None):
-    """The live server's threads share the test's in-memory SQLite connection, and two requests at once
-    (a page and its htmx badge) can break it ("bad parameter or other API misuse"): on SQLite the
-    server answers one request at a time, as Django's documentation suggests. PostgreSQL keeps threads."""
-    from django.core.servers.basehttp import WSGIServer
-    from django.test.testcases import QuietWSGIRequestHandler
+_ONE_REQUEST = threading.Lock()
 
-    return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+def _serialised_server(create):
+    """The live server's threads share the test's in-memory SQLite connection, and two requests at once
+    (a page and its htmx badge) can break it ("bad parameter or other API misuse"). On SQLite the
+    requests take turns; the server keeps its threads, so an idle connection Chromium opens ahead of
+    time cannot block the next request. PostgreSQL keeps real concurrency."""
+
+    def create_server(self, connections_override=None):
+        server = create(self, connections_override=connections_override)
+        set_app = server.set_app
+
+        def set_serialised_app(app):
+            def serialised(environ, start_response):
+                with _ONE_REQUEST:
+                    return app(environ, start_response)
+
+            set_app(serialised)
+
+        server.set_app = set_serialised_app
+        return server
+
+    return create_server
 
 
 def pytest_configure(config):
@@ -43,7 +60,7 @@ def pytest_configure(config):
     from django.test.testcases import LiveServerThread
 
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        LiveServerThread._create_server = _one_request_at_a_time
+        LiveServerThread._create_server = _serialised_server(LiveServerThread._create_server)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -9,7 +9,7 @@ from yingji.core import clock
 from yingji.core.errors import NotVisible
 from yingji.deadlines.models import Deadline
 from yingji.orgs import visibility
-from yingji.orgs.models import Person, Unit
+from yingji.orgs.models import Unit
 
 from .models import OPEN_STATUSES, Complaint, KnowledgeEntry
 from .services.common import SUBJECT_TYPE
@@ -106,9 +106,3 @@ def search_knowledge(
     if business_id:
         entries = entries.filter(business_id=business_id)
     return entries[:limit]
-
-
-def person_sees(person: Person, complaint: Complaint) -> bool:
-    return visibility.can_see_unit(person.user, complaint.unit) or visibility.can_see_unit(
-        person.user, complaint.handling_unit
-    )

@@ -88,10 +88,6 @@ def running(subject: Subject) -> list[Deadline]:
     )
 
 
-def all_for(subject: Subject) -> list[Deadline]:
-    return list(Deadline.objects.filter(subject_type=subject.type, subject_id=subject.id))
-
-
 def _locked(subject: Subject, names: list[str] | None = None) -> list[Deadline]:
     qs = Deadline.objects.select_for_update().filter(
         subject_type=subject.type, subject_id=subject.id, met_at__isnull=True, cancelled_at__isnull=True
@@ -209,10 +205,3 @@ def fire_due_checkpoints(deadline_id: int) -> list[str]:
                 handler(deadline, code)
         _schedule(deadline)
     return due
-
-
-def remaining(deadline: Deadline, now: datetime | None = None) -> timedelta:
-    now = now or clock.now()
-    if deadline.paused_at is not None:
-        return deadline.due_at - deadline.paused_at
-    return deadline.due_at - now

@@ -10,7 +10,6 @@ from yingji.core import clock
 from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from yingji.deadlines import services as deadline_clocks
 from yingji.deadlines.models import Deadline
-from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 
 from .. import permissions
@@ -443,9 +442,3 @@ def reveal_personal_data(*, viewer: Person, complaint: Complaint) -> dict[str, s
             data={"number": complaint.number},
         )
     return {"customer_phone": complaint.customer_phone, "customer_id_number": complaint.customer_id_number}
-
-
-def visible_to(person: Person, complaint: Complaint) -> bool:
-    return visibility.can_see_unit(person.user, complaint.unit) or visibility.can_see_unit(
-        person.user, complaint.handling_unit
-    )

@@ -6,6 +6,11 @@ The same gunicorn workers serve both, so a report's throughput can be compared i
 cheapest write this server can do: a request parsed, one INSERT committed, a JSON answer. Everything
 else is the project's application, untouched.
 
+`POST /bench/django-insert` is the same insert as a Django view inside the project's application: its
+URL resolver and its whole middleware stack (sessions, CSRF exemption, locale, authentication, axes, the
+audit context), what any request to this server pays before its view runs. It is the "bare Django
+one-insert endpoint" of the developers' guide.
+
     gunicorn --chdir <repo> bench.bare_wsgi:application
 """
 
@@ -14,8 +19,40 @@ import json
 from yingji.wsgi import application as project_application
 
 from django.db import close_old_connections, connection  # isort: skip  (after Django is set up)
+from django.http import HttpResponseNotAllowed, JsonResponse  # isort: skip
+from django.contrib.auth.decorators import login_not_required  # isort: skip
+from django.urls import path  # isort: skip
+from django.views.decorators.csrf import csrf_exempt  # isort: skip
+
+from yingji import urls  # isort: skip
 
 BARE_PATH = "/bench/bare-insert"
+
+
+def _insert(payload: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_bare (key, body, at) VALUES (%s, %s, now()) RETURNING id",
+            [str(payload.get("key", ""))[:100], json.dumps(payload, ensure_ascii=False)],
+        )
+        (row_id,) = cursor.fetchone()
+    return row_id
+
+
+@csrf_exempt
+@login_not_required  # like the API, which signs in by token
+def django_insert(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"error": "invalid"}, status=400)
+    return JsonResponse({"id": _insert(payload)}, status=201)
+
+
+# Bench-only, before the first request builds the resolver; this module is never deployed.
+urls.urlpatterns.insert(0, path("bench/django-insert", django_insert))
 
 
 def application(environ, start_response):
@@ -33,13 +70,7 @@ def application(environ, start_response):
         return [b'{"error": "invalid"}']
     # What Django does around a request: drop a connection that is broken or past CONN_MAX_AGE.
     close_old_connections()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO bench_bare (key, body, at) VALUES (%s, %s, now()) RETURNING id",
-            [str(payload.get("key", ""))[:100], json.dumps(payload, ensure_ascii=False)],
-        )
-        (row_id,) = cursor.fetchone()
-    answer = json.dumps({"id": row_id}).encode()
+    answer = json.dumps({"id": _insert(payload)}).encode()
     start_response(
         "201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))]
     )

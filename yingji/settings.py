@@ -119,7 +119,8 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background jobs ------------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# "alarms": telling the chain of a new report (incidents.jobs); workers take every queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "alarms"]}}
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)
 JOB_BACKOFF_SECONDS = env_int("JOB_BACKOFF_SECONDS", 30)
 

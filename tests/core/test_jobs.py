@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from yingji.core.jobs import backoff, enqueue_on_commit
+from yingji.core.jobs import backoff, enqueue_in_transaction, enqueue_on_commit, later
 from yingji.core.models import JobFailure
 from yingji.core.testing import run_jobs
 
@@ -81,3 +82,30 @@ def test_a_job_enqueued_on_commit_runs(db, django_capture_on_commit_callbacks):
         assert not DBTaskResult.objects.exists()
     run_jobs()
     assert CALLS["e"] == 1
+
+
+def test_a_job_enqueued_in_the_transaction_commits_and_rolls_back_with_it(db):
+    CALLS.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue_in_transaction(flaky, key="f", failures=0)
+        assert DBTaskResult.objects.count() == 1  # already written: no commit hook to lose
+        raise RuntimeError("the change failed")
+    assert not DBTaskResult.objects.exists()
+    with transaction.atomic():
+        enqueue_in_transaction(flaky, key="g", failures=0)
+    run_jobs()
+    assert CALLS == {"g": 1}
+
+
+def test_a_job_to_run_now_goes_before_the_ones_waiting_for_later_even_when_they_are_due(db):
+    """A surge leaves thousands of checks waiting for their moment; the worker's next job is still the
+    one to run now, and a check whose moment has come runs as soon as nothing is waiting to run now."""
+    CALLS.clear()
+    for n in range(200):
+        later(flaky, timezone.now() + timedelta(minutes=10)).enqueue(key=f"check-{n}", failures=0)
+    later(flaky, timezone.now() - timedelta(seconds=1)).enqueue(key="due", failures=0)
+    flaky.enqueue(key="now", failures=0)
+    assert run_jobs(max_tasks=1) == 1
+    assert CALLS == {"now": 1}
+    run_jobs()
+    assert CALLS == {"now": 1, "due": 1}  # the 200 checks wait for their moment

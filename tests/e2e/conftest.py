@@ -126,3 +126,12 @@ def log_in(page, username: str, password: str):
     with page.expect_navigation() as navigation:
         page.locator("main form button[type=submit]").click()
     return navigation.value
+
+
+def the_worker_runs(queue: str = "*") -> int:
+    """What `db_worker` does within a second in production: run the jobs that are due. Taking turns with
+    the live server's requests, as they take turns with each other on SQLite."""
+    from yingji.core.testing import run_jobs
+
+    with _ONE_REQUEST:
+        return run_jobs(queue=queue)

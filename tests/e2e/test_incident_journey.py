@@ -7,7 +7,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
+from yingji.incidents.jobs import ALARMS
+
+from .conftest import log_in, the_worker_runs
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +62,7 @@ def test_report_acknowledge_activate_and_head_office_looks_in(page, library, dem
     expect(page.locator("#yj-live")).to_contain_text("客户意外受伤")
     fits_the_phone(page)
     sign_out(page)
+    assert the_worker_runs(queue=ALARMS) == 1  # the worker tells the chain
 
     # 郑和谐, the outlet head, sees the bell, opens the notice, acknowledges and activates the plan.
     log_in(page, "hexie_manager", demo_password)

@@ -7,7 +7,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from yingji.core import clock
+from yingji.core.testing import run_jobs
 from yingji.incidents import services
+from yingji.incidents.jobs import ALARMS
 from yingji.incidents.models import Incident, Status, Task
 from yingji.notify.models import RegulatorDeadline, Webhook
 from yingji.orgs.models import Person, Unit
@@ -45,7 +47,13 @@ class ReportFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs) -> Incident:
-        return services.report_incident(**kwargs)
+        return told(services.report_incident(**kwargs))
+
+
+def told(incident: Incident) -> Incident:
+    """The worker tells the chain of a new report, as it does within a second of it."""
+    run_jobs(queue=ALARMS)
+    return incident
 
 
 class WebhookFactory(DjangoModelFactory):

@@ -8,8 +8,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from yingji.audit.models import AuditEntry
+from yingji.core import clock
 from yingji.core.errors import NotVisible
+from yingji.core.models import JobFailure
 from yingji.core.testing import footprint, run_jobs
+from yingji.incidents import services
+from yingji.incidents.jobs import ALARMS, raise_alarm
 from yingji.incidents.models import Incident, TimelineEvent
 from yingji.incidents.selectors import incident_for
 from yingji.notify import services as notify
@@ -17,7 +21,7 @@ from yingji.notify.models import Notice
 from yingji.notify.tasks import check_acknowledgements
 from yingji.plans.models import Level
 
-from .factories import ReportFactory, kind
+from .factories import ReportFactory, kind, unit
 
 pytestmark = pytest.mark.usefixtures("library")
 
@@ -219,7 +223,7 @@ def test_the_worker_escalates_once_however_often_the_check_runs(
     assert Notice.objects.count() == before[Notice._meta.label]
 
 
-def test_a_report_is_kept_when_telling_the_chain_fails_and_the_worker_tells_it_later(
+def test_a_report_is_kept_when_telling_the_chain_fails_and_the_worker_tells_it_on_the_retry(
     now, hexie_lobby, django_capture_on_commit_callbacks, monkeypatch
 ):
     from yingji.incidents import alerts
@@ -231,13 +235,39 @@ def test_a_report_is_kept_when_telling_the_chain_fails_and_the_worker_tells_it_l
 
     monkeypatch.setattr(alerts, "raise_the_alarm", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        incident = ReportFactory()
+        incident = ReportFactory()  # recorded; the worker's first try to tell the chain fails
     assert Incident.objects.filter(pk=incident.pk).exists()
     assert not notices_of(incident).exists()
-    assert DBTaskResult.objects.filter(task_path__endswith="raise_alarm").count() == 1
+    failure = JobFailure.objects.get(task_path__endswith="raise_alarm")
+    assert "SMS gateway lookup timed out" in failure.error and failure.retry_at is not None
 
     monkeypatch.setattr(alerts, "raise_the_alarm", working)
+    make_checks_due()  # the retry's back-off is over
     with django_capture_on_commit_callbacks(execute=True):
         run_jobs()
     assert {n.recipient.user.username for n in notices_of(incident)} >= {"hexie_manager"}
     assert incident.timeline.filter(event=TimelineEvent.NOTIFIED).count() == 1
+
+
+def test_the_alarm_job_commits_with_the_report_and_telling_twice_tells_nobody_twice(
+    now, hexie_lobby, django_capture_on_commit_callbacks
+):
+    incident = services.report_incident(
+        reporter=hexie_lobby,
+        kind=kind("customer_injured"),
+        unit=unit("JN0101"),
+        occurred_at=clock.now() - timedelta(minutes=5),
+        description="客户摔倒",
+    )
+    # Nothing waits for a commit: the job's row is already there, in the report's own transaction.
+    assert DBTaskResult.objects.filter(task_path__endswith="raise_alarm", status="READY").count() == 1
+    assert not notices_of(incident).exists()
+    run_jobs(queue=ALARMS)
+    told = notices_of(incident).count()
+    assert told > 0
+    raise_alarm.enqueue(
+        incident_id=incident.pk, round_key=f"level-{incident.level}", exclude_id=hexie_lobby.pk
+    )
+    run_jobs(queue=ALARMS)  # at-least-once: the same round again
+    assert notices_of(incident).count() == told
+    assert incident.tasks.filter(kind="regulator_report").count() <= 1

@@ -7,6 +7,8 @@ import pytest
 from django.db import transaction
 
 from yingji.core import clock
+from yingji.core.testing import run_jobs
+from yingji.incidents.jobs import ALARMS
 from yingji.incidents.services import report_incident
 from yingji.notify import rulebook
 from yingji.notify.defaults import ensure_defaults
@@ -56,6 +58,7 @@ def test_a_rule_changed_in_the_pages_is_read_by_the_next_report(rules, hq_duty, 
         positions=list(rule.positions.all()),
     )
     incident = a_report(hexie_lobby)
+    run_jobs(queue=ALARMS)  # the worker tells the chain, by the rules as they are now
     notice = Notice.objects.filter(subject_id=incident.pk).first()
     assert notice.ack_due_at - notice.created_at == timedelta(minutes=25)
 

@@ -5,8 +5,9 @@ page) and, until the attempts run out, the job is enqueued again to run after an
 Jobs are at-least-once: a job's effects must be idempotent (a delivery recorded once, a state moved
 once), which each caller ensures with a unique key or a conditional update.
 
-Enqueue from a service with `enqueue_on_commit`, never inside the open transaction: a rolled-back
-change must never page anyone."""
+Enqueue from a service with `enqueue_on_commit` (after the commit: a rolled-back change must never page
+anyone), or with `enqueue_in_transaction` when losing the job to a crash after the commit would be worse
+(the database backend's row then commits or rolls back with the change)."""
 
 import traceback
 from collections.abc import Callable
@@ -17,10 +18,23 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import TaskContext, task
 from django.utils import translation
+from django_tasks_db.backend import DatabaseBackend
 
 from . import clock
 
 ATTEMPT_KWARG = "_attempt"
+
+# The database worker takes the highest priority first and, within one, the earliest `run_after`; a job
+# to run at once has no `run_after` (it sorts last). Jobs waiting for a moment (acknowledgement checks,
+# deadlines, retries) are thousands in a surge: at the same priority every fetch of a job to run now
+# would step over all of them, and they would go first. So jobs to run now stand above jobs for later.
+NOW_PRIORITY = 10
+LATER_PRIORITY = 0
+
+
+def later(job_task, moment):
+    """The job, to run at `moment` or as soon after it as a worker is free of jobs to run now."""
+    return job_task.using(run_after=moment, priority=LATER_PRIORITY)
 
 
 def backoff(attempt: int, base_seconds: int | None = None) -> timedelta:
@@ -34,7 +48,7 @@ def job(
     *,
     max_attempts: int | None = None,
     queue_name: str = "default",
-    priority: int = 0,
+    priority: int = NOW_PRIORITY,
 ):
     def decorate(fn: Callable[..., Any]):
         def runner(context: TaskContext, *args: Any, **kwargs: Any) -> Any:
@@ -64,7 +78,7 @@ def _record_failure(runner_task, context, args, kwargs, attempt, allowed, exc) -
     retry_at = None
     if attempt < allowed:
         retry_at = clock.now() + backoff(attempt)
-        runner_task.using(run_after=retry_at).enqueue(*args, **kwargs, **{ATTEMPT_KWARG: attempt + 1})
+        later(runner_task, retry_at).enqueue(*args, **kwargs, **{ATTEMPT_KWARG: attempt + 1})
     JobFailure.objects.create(
         task_path=runner_task.module_path,
         task_result_id=str(context.task_result.id),
@@ -76,6 +90,16 @@ def _record_failure(runner_task, context, args, kwargs, attempt, allowed, exc) -
         failed_at=clock.now(),
         retry_at=retry_at,
     )
+
+
+def enqueue_in_transaction(job_task, *args: Any, **kwargs: Any) -> None:
+    """Enqueue inside the caller's transaction, as an outbox: with the database backend the job's row
+    commits with the change or rolls back with it, so a crash between the commit and the enqueue can
+    never lose the job. Any other backend could run the job before the commit: it waits for the commit."""
+    if isinstance(job_task.get_backend(), DatabaseBackend):
+        job_task.enqueue(*args, **kwargs)
+    else:
+        enqueue_on_commit(job_task, *args, **kwargs)
 
 
 def enqueue_on_commit(job_task, *args: Any, **kwargs: Any) -> None:

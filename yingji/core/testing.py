@@ -11,14 +11,15 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     parallelism = 1
 
 
-def run_jobs(max_tasks: int | None = None) -> int:
-    """Run every job that is due, as the worker would, until none is left; returns how many ran."""
+def run_jobs(max_tasks: int | None = None, queue: str = "*") -> int:
+    """Run every job that is due (on `queue`, or all), as the worker would, until none is left; returns
+    how many ran."""
     from unittest import mock
 
     from django_tasks_db.management.commands import db_worker
 
     worker = db_worker.Worker(
-        queue_names=["*"],
+        queue_names=[queue],
         interval=0,
         batch=True,
         backend_name="default",

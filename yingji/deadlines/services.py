@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from yingji.core import clock
-from yingji.core.jobs import enqueue_on_commit
+from yingji.core.jobs import enqueue_on_commit, later
 from yingji.orgs.models import Person, Unit
 
 from . import subjects
@@ -175,7 +175,7 @@ def _schedule(deadline: Deadline) -> None:
     deadline.next_at = _next_checkpoint(deadline) if deadline.paused_at is None else None
     Deadline.objects.filter(pk=deadline.pk).update(next_at=deadline.next_at)
     if deadline.next_at is not None:
-        enqueue_on_commit(check_deadline.using(run_after=deadline.next_at), deadline_id=deadline.pk)
+        enqueue_on_commit(later(check_deadline, deadline.next_at), deadline_id=deadline.pk)
 
 
 def fire_due_checkpoints(deadline_id: int) -> list[str]:

@@ -1,4 +1,4 @@
-from yingji.core.jobs import job
+from yingji.core.jobs import job, later
 
 
 @job
@@ -20,6 +20,6 @@ def schedule_checks(*, deadline_ids: list[int]) -> int:
         for deadline_id, next_at in Deadline.objects.filter(pk__in=chunk, next_at__isnull=False).values_list(
             "pk", "next_at"
         ):
-            check_deadline.using(run_after=next_at).enqueue(deadline_id=deadline_id)
+            later(check_deadline, next_at).enqueue(deadline_id=deadline_id)
             count += 1
     return count

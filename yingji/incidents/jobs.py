@@ -8,9 +8,14 @@ def check_task_due(*, task_id: int) -> str:
     return remind_overdue(task_id)
 
 
-@job
+# Its own queue, so tests can play the worker for this step alone; workers take every queue ('*').
+ALARMS = "alarms"
+
+
+@job(queue_name=ALARMS)
 def raise_alarm(*, incident_id: int, round_key: str, exclude_id: int | None = None) -> str:
-    """Tell the chain for a report whose first attempt failed after the report was recorded."""
+    """Tell the chain of a report the moment the worker takes it (enqueued with the report itself). A
+    second run tells nobody twice: a round's notices have unique keys and the regulator task is made once."""
     from django.db import transaction
 
     from yingji.orgs.models import Person

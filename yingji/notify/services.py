@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import NotVisible
+from yingji.core.jobs import later
 from yingji.orgs.models import Person, Unit
 
 from . import rulebook, subjects
@@ -92,7 +93,7 @@ def notify(
     ids = [n.pk for n in notices]
     jobs = [(tasks.deliver_notices, {"notice_ids": ids})]
     if due is not None:
-        jobs.append((tasks.check_acknowledgements.using(run_after=due), {"notice_ids": ids}))
+        jobs.append((later(tasks.check_acknowledgements, due), {"notice_ids": ids}))
     transaction.on_commit(lambda: _enqueue_together(jobs))
     return notices
 

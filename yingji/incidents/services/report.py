@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
-from yingji.core.jobs import enqueue_on_commit
+from yingji.core.jobs import enqueue_in_transaction
 from yingji.core.transitions import transition
 from yingji.notify import rulebook
 from yingji.notify.rulebook import Rulebook
@@ -21,6 +21,7 @@ from yingji.plans.classify import classify, decide_level, parse_facts
 from yingji.plans.models import EventKind, Level, severity
 
 from .. import alerts, timeline
+from ..jobs import raise_alarm
 from ..models import (
     OPEN_STATUSES,
     REPORT_FIELDS,
@@ -143,27 +144,20 @@ def report_incident(
                     "facts": incident.facts,
                 },
             )
+            # Telling the chain is the worker's: the report answers in milliseconds and a regional
+            # surge's fan-out never queues the next outlet's report. The job row commits with the
+            # report, so a crash after the commit cannot lose the alarm, nor a rollback page anyone.
+            enqueue_in_transaction(
+                raise_alarm,
+                incident_id=incident.pk,
+                round_key=f"level-{incident.level}",
+                exclude_id=reporter.pk,
+            )
     except IntegrityError:
         if idempotency_key and (done := _already_reported(idempotency_key)):
             return done  # the same report, committed by a concurrent retry
         raise
-    _alarm_after_recording(incident, round_key=f"level-{incident.level}", exclude=reporter, rules=rules)
     return incident
-
-
-def _alarm_after_recording(incident: Incident, *, round_key: str, exclude: Person, rules: Rulebook) -> None:
-    """The report is committed first, in a transaction that holds the year's counter and the audit chain
-    only for a few statements; telling the chain runs after it in its own, so a regional surge does not
-    queue every outlet behind one lock, and a failure to notify never loses the report: the job tries
-    again (the rounds are idempotent)."""
-    try:
-        with transaction.atomic():
-            alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude, new=True, rules=rules)
-    except Exception:
-        logger.exception("alarm for %s failed; the job will try again", incident.number)
-        from ..jobs import raise_alarm
-
-        enqueue_on_commit(raise_alarm, incident_id=incident.pk, round_key=round_key, exclude_id=exclude.pk)
 
 
 def _scoped_key(reporter: Person, key: str | None) -> str | None:

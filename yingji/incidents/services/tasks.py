@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotVisible
-from yingji.core.jobs import enqueue_on_commit
+from yingji.core.jobs import enqueue_on_commit, later
 from yingji.core.transitions import transition
 from yingji.notify import services as notify
 from yingji.notify.recipients import Recipient, chain_up_to
@@ -212,7 +212,7 @@ def _working_groups(entries: Iterable[str], people: list[Person]) -> dict[str, P
 def schedule_due_check(task: Task) -> None:
     from ..jobs import check_task_due
 
-    enqueue_on_commit(check_task_due.using(run_after=task.due_at), task_id=task.pk)
+    enqueue_on_commit(later(check_task_due, task.due_at), task_id=task.pk)
 
 
 def _task_action(actor: Person, task: Task) -> Task:
@@ -455,7 +455,7 @@ def remind_overdue(task_id: int) -> str:
             )
             from ..jobs import check_task_due
 
-            enqueue_on_commit(check_task_due.using(run_after=now + LEADER_GRACE), task_id=task.pk)
+            enqueue_on_commit(later(check_task_due, now + LEADER_GRACE), task_id=task.pk)
         return "owner reminded"
     if task.leader_notified_at is None and now >= task.overdue_notified_at + LEADER_GRACE:
         leader = task.group.leader if task.group and task.group.leader else None

@@ -19,7 +19,9 @@ What it does, for each gunicorn worker count asked for (--web-workers 2,4):
   3. the load, from threads of this process with http.client (gunicorn's sync workers close the
      connection after each answer, so each request connects again, as behind a proxy without
      keep-alive upstream). Each segment starts with
-       bare    closed loop: --clients clients insert --bare-requests rows as fast as they are answered;
+       bare    closed loop: --clients clients insert --bare-requests rows as fast as they are answered,
+               once through the raw WSGI path and once through POST /bench/django-insert (the same
+               insert as a Django view behind the project's middleware);
      then
        burst   closed loop: every outlet's head reports (POST /api/v1/incidents, its own
                Idempotency-Key) as fast as answered; --retry-share of the reports are sent a second

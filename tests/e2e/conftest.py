@@ -135,3 +135,12 @@ def the_worker_runs(queue: str = "*") -> int:
 
     with _ONE_REQUEST:
         return run_jobs(queue=queue)
+
+
+def sign_out(page) -> None:
+    """Hand the phone to the next person. The page is left first, once its own requests (the bell's
+    badge) are answered: one still in flight could otherwise set the old session's cookie again after
+    the cookies are cleared, and the next person would act as the last one."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+    page.context.clear_cookies()

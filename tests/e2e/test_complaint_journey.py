@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from yingji.complaints.models import Status
 
-from .conftest import log_in
+from .conftest import log_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,6 @@ def viewport() -> dict[str, int]:
 def fits_the_phone(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} is {width}px wide on a {PHONE_WIDTH}px phone"
-
-
-def sign_out(page) -> None:
-    page.context.clear_cookies()
 
 
 def submit(page, selector: str) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from yingji.incidents.jobs import ALARMS
 
-from .conftest import log_in, the_worker_runs
+from .conftest import log_in, sign_out, the_worker_runs
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +35,6 @@ def library(demo):
 def fits_the_phone(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} is {width}px wide on a {PHONE_WIDTH}px phone"
-
-
-def sign_out(page) -> None:
-    page.context.clear_cookies()
 
 
 def test_report_acknowledge_activate_and_head_office_looks_in(page, library, demo_password):

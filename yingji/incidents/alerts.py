@@ -48,13 +48,11 @@ def raise_the_alarm(
     *,
     round_key: str,
     exclude: Person | None = None,
-    new: bool = False,
     rules: Rulebook | None = None,
 ) -> list:
     """Tell the chain and, when the level or kind calls for it, add the regulator task. The rules come
     from the process's rulebook (`rules` when the caller has read it already) and the chain up to head
-    office is read once for both: a regional surge makes this the hottest path. `new`: the incident was
-    recorded just now, so no notice of this round and no regulator task can exist yet."""
+    office is read once for both: a regional surge makes this the hottest path."""
     rules = rules or rulebook.current()
     rule = rules.rule_for(incident.level)
     kind_rule = rules.kind_rule(incident.kind_id)
@@ -67,10 +65,9 @@ def raise_the_alarm(
         kind_rule=kind_rule,
         chain=chain,
         rules=rules,
-        new=new,
     )
     if rule.regulator_report or (kind_rule and kind_rule.regulator_report):
-        add_regulator_task(incident, chain=chain, new=new, rules=rules)
+        add_regulator_task(incident, chain=chain, rules=rules)
     return notices
 
 
@@ -83,7 +80,6 @@ def tell_the_chain(
     kind_rule: KindNotificationRule | None = None,
     chain: list[Unit] | None = None,
     rules: Rulebook | None = None,
-    new: bool = False,
 ) -> list:
     """Notify up the tree as far as the incident's level reaches, and note it on the timeline."""
     rules = rules or rulebook.current()
@@ -102,7 +98,6 @@ def tell_the_chain(
         ack_minutes=rule.ack_minutes,
         round_key=round_key,
         rules=rules,
-        fresh=new,
     )
     if notices:
         names = "、".join(f"{n.recipient.name}（{n.reason}）" for n in notices)
@@ -142,11 +137,11 @@ def _regulator_reporters(branch: Unit) -> list[Person]:
 
 
 def add_regulator_task(
-    incident: Incident, *, chain: list[Unit], new: bool = False, rules: Rulebook | None = None
+    incident: Incident, *, chain: list[Unit], rules: Rulebook | None = None
 ) -> Task | None:
     """报告监管机构, due a set time after the first report, for the 应急管理员 of the nearest branch.
-    `chain` runs up to head office; `new` (no task can exist yet) spares the first report a read."""
-    if not new and incident.tasks.filter(kind=TaskKind.REGULATOR_REPORT).exists():
+    `chain` runs up to head office."""
+    if incident.tasks.filter(kind=TaskKind.REGULATOR_REPORT).exists():
         return None
     rules = rules or rulebook.current()
     branch = _up_to(chain, UnitType.BRANCH)[-1]

@@ -41,12 +41,10 @@ def notify(
     round_key: str,
     escalated_from: Notice | None = None,
     rules: Rulebook | None = None,
-    fresh: bool = False,
 ) -> list[Notice]:
     """Create the notices of one round (skipping anyone already told in it) and their deliveries, inside
     the caller's transaction; the deliveries and the acknowledgement check are enqueued on commit.
-    `fresh`: the subject was created in this request, so nobody can have been told in this round yet
-    (spares a read). `rules`: the rulebook the caller read already (for the group robots)."""
+    `rules`: the rulebook the caller read already (for the group robots)."""
     now = clock.now()
     due = now + timedelta(minutes=ack_minutes) if ack_minutes else None
     wanted = [
@@ -66,7 +64,7 @@ def notify(
         )
         for r in recipients
     ]
-    if not fresh and wanted:
+    if wanted:
         existing = set(Notice.objects.filter(key__in=[n.key for n in wanted]).values_list("key", flat=True))
         wanted = [n for n in wanted if n.key not in existing]
     if not wanted:

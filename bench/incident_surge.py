@@ -12,10 +12,11 @@ What it does, for each gunicorn worker count asked for (--web-workers 2,4):
      generation, not a service path. It is the template of every run;
   2. per run, twice (a burst segment and a paced one, so neither inherits the other's backlog and each
      ends before the first acknowledgement deadline starts escalations): a copy `yingji_surge_run`
-     (CREATE DATABASE … TEMPLATE), gunicorn (sync workers) on `bench.bare_wsgi` — the project's
+     (CREATE DATABASE … TEMPLATE), gunicorn (sync workers, or gthread with --threads N as
+     docs/operations.md runs it) on `bench.bare_wsgi` — the project's
      application plus POST /bench/bare-insert, one row into `bench_bare` — with DJANGO_DEBUG=false as
-     bench/api_read.sh sets it, --job-workers `manage.py db_worker --queue-name '*'` processes, and a
-     warm-up so every worker has imported what it serves;
+     bench/api_read.sh sets it, --job-workers `manage.py db_worker --queue-name '*'` processes (at
+     --worker-nice niceness), and a warm-up so every worker has imported what it serves;
   3. the load, from threads of this process with http.client (gunicorn's sync workers close the
      connection after each answer, so each request connects again, as behind a proxy without
      keep-alive upstream). Each segment starts with
@@ -37,6 +38,7 @@ Results go to stdout as Markdown (paste into bench/RESULTS.md) and to var/bench/
 
 Needs PostgreSQL on 127.0.0.1:5432 with trust auth for `postgres` (BENCH_PG overrides). Run from the
 repo root:   .venv/bin/python bench/incident_surge.py [--web-workers 2,4] [--job-workers 2]
+             [--threads 8] [--worker-nice 10] [--only-burst] [--reuse]
 """
 
 import argparse
@@ -210,19 +212,21 @@ def generate_outlets(count: int) -> list[Outlet]:
 
 
 class Servers:
-    def __init__(self, *, web_workers: int, job_workers: int, port: int):
+    def __init__(self, *, web_workers: int, job_workers: int, port: int, threads: int = 1, nice: int = 0):
         self.port = port
         env = {**os.environ, **SERVER_ENV, "DATABASE_URL": db_url(RUN_DB)}
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.logs = []
         self.procs = []
         py = str(REPO / ".venv" / "bin" / "python")
+        # Niced as docs/operations.md runs them when asked: accepting reports goes first.
+        niced = ["nice", "-n", str(nice), py, "manage.py", "db_worker", "--queue-name", "*"]
         for n in range(job_workers):
             out = open(LOG_DIR / f"surge-db-worker-{n}.log", "w")  # noqa: SIM115
             self.logs.append(out)
             self.procs.append(
                 subprocess.Popen(
-                    [py, "manage.py", "db_worker", "--queue-name", "*", "--worker-id", f"surge-{n}"],
+                    [*niced, "--worker-id", f"surge-{n}"],
                     cwd=REPO,
                     env=env,
                     stdout=out,
@@ -239,6 +243,8 @@ class Servers:
                 "bench.bare_wsgi:application",
                 "-w",
                 str(web_workers),
+                "--threads",
+                str(threads),
                 "-b",
                 f"127.0.0.1:{port}",
                 "--backlog",
@@ -496,20 +502,30 @@ def check_reports(results: list[Result]) -> dict:
 
 
 def wait_for_deliveries(incident_ids: list[int], timeout: float = 300) -> dict:
-    """Until every delivery of these incidents' notices is sent (or failed for good), then how long
-    each notice took from the report to its last delivery sent."""
+    """Until every alarm is raised (no alarm job waiting or running) and every delivery of these
+    incidents' notices is sent (or failed for good), then how long each notice took from the report to
+    its last delivery sent."""
     started = time.monotonic()
-    pending = -1
+    pending = alarms = -1
     while time.monotonic() - started < timeout:
+        ((alarms,),) = query(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE queue_name = 'alarms' AND status IN ('READY', 'RUNNING')"
+        )
         ((pending, total),) = query(
             "SELECT count(*) FILTER (WHERE d.status <> 'sent'), count(*) FROM notify_delivery d "
             "JOIN notify_notice n ON n.id = d.notice_id WHERE n.subject_type = 'incidents.incident' "
             "AND n.subject_id = ANY(%s) AND n.escalated_from_id IS NULL",
             (incident_ids,),
         )
-        if pending == 0:
+        if pending == 0 and alarms == 0:
             break
         time.sleep(0.5)
+    ((told,),) = query(
+        "SELECT count(DISTINCT subject_id) FROM notify_notice WHERE subject_type = 'incidents.incident' "
+        "AND subject_id = ANY(%s)",
+        (incident_ids,),
+    )
     waited = time.monotonic() - started
     rows = query(
         "SELECT n.id, EXTRACT(EPOCH FROM max(d.sent_at) - i.reported_at), count(d.id), "
@@ -522,6 +538,8 @@ def wait_for_deliveries(incident_ids: list[int], timeout: float = 300) -> dict:
     )
     delays = [float(r[1]) for r in rows if r[2] and not r[3]]
     return {
+        "incidents_told": f"{told}/{len(incident_ids)}",
+        "alarm_jobs_left": alarms,
         "notices": len(rows),
         "notices_without_delivery": sum(1 for r in rows if not r[2]),
         "deliveries": total,
@@ -570,7 +588,13 @@ class Serving:
 
     def __init__(self, args, outlets: list[Outlet], web_workers: int, rng: random.Random):
         recreate(RUN_DB, template=TEMPLATE_DB)
-        self.servers = Servers(web_workers=web_workers, job_workers=args.job_workers, port=args.port)
+        self.servers = Servers(
+            web_workers=web_workers,
+            job_workers=args.job_workers,
+            port=args.port,
+            threads=args.threads,
+            nice=args.worker_nice,
+        )
         warm = report_requests(outlets[: 4 * web_workers], "warm", 0, 0, rng)
         bare = bare_requests(20 * web_workers, "warm") + bare_requests(20 * web_workers, "warm", DJANGO_BARE)
         run_load(args.port, bare + warm, min(args.clients, 8), False)
@@ -601,13 +625,19 @@ def report_phase(args, outlets, name: str, requests: list[Request], paced: bool)
 
 
 def one_run(args, outlets: list[Outlet], web_workers: int) -> dict:
-    log(f"run: {web_workers} gunicorn sync workers, {args.job_workers} job workers, {args.clients} clients")
+    kind = "sync" if args.threads == 1 else f"gthread × {args.threads}"
+    log(
+        f"run: {web_workers} gunicorn {kind} workers, {args.job_workers} job workers "
+        f"(nice {args.worker_nice}), {args.clients} clients"
+    )
     rng = random.Random(web_workers)
     run: dict = {"web_workers": web_workers, "job_workers": args.job_workers, "phases": []}
     with Serving(args, outlets, web_workers, rng):
         bare_phases(args, run, "bare1")
         requests = report_requests(outlets, "burst", args.retry_share, 0, rng)
         run["phases"].append(report_phase(args, outlets, "report burst", requests, paced=False))
+    if args.only_burst:
+        return run
     with Serving(args, outlets, web_workers, rng):
         requests = report_requests(outlets, "paced", args.retry_share, args.surge_seconds, rng)
         name = f"report surge paced over {args.surge_seconds:.0f} s"
@@ -707,6 +737,13 @@ def main() -> None:
     parser.add_argument("--retry-share", type=float, default=0.1)
     parser.add_argument("--surge-seconds", type=float, default=60)
     parser.add_argument("--bare-requests", type=int, default=4000)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (more than 1: gthread workers)"
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="CPU niceness of the job workers (docs/operations.md)"
+    )
+    parser.add_argument("--only-burst", action="store_true", help="skip the paced segment (quick checks)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8798)))
     parser.add_argument(
         "--reuse", action="store_true", help="keep the template database and tokens of the last run"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: prepare the database (migrations, plan library, demo bank) and the static files, then
-# run the web server (gunicorn, 2 sync workers) and one job worker side by side until Ctrl-C or
+# run the web server (gunicorn, 2 workers of 4 threads) and one job worker side by side until Ctrl-C or
 # SIGTERM, which stops both and waits for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,13 +61,14 @@ trap on_signal INT TERM HUP
 trap '' PIPE
 
 $SETSID .venv/bin/gunicorn yingji.wsgi \
-  --workers 2 --worker-class sync \
+  --workers 2 --worker-class gthread --threads 4 \
   --bind "0.0.0.0:${PORT}" \
   --no-control-socket \
   --access-logfile - &
 pids+=($!)
 # --no-reload: the autoreloader's parent would leave its child running when stopped.
-$SETSID "$PY" manage.py db_worker --queue-name '*' --no-reload &
+# Niced, as docs/operations.md runs it: the web server's requests go first.
+$SETSID nice -n 10 "$PY" manage.py db_worker --queue-name '*' --no-reload &
 pids+=($!)
 
 # Wait until the web server answers, then say where it is and who can log in.

@@ -11,3 +11,13 @@ def flaky(*, key: str, failures: int) -> str:
     if CALLS[key] <= failures:
         raise ConnectionError(f"gateway down ({CALLS[key]})")
     return "delivered"
+
+
+@job
+def send_all(*, notice_ids: list[int]) -> int:
+    return len(notice_ids)
+
+
+@job
+def check_all(*, notice_ids: list[int]) -> int:
+    return len(notice_ids)

@@ -7,11 +7,18 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from yingji.core.jobs import backoff, enqueue_in_transaction, enqueue_on_commit, later
+from yingji.core.jobs import (
+    backoff,
+    enqueue_in_transaction,
+    enqueue_on_commit,
+    enqueue_together_on_commit,
+    later,
+    merged_jobs,
+)
 from yingji.core.models import JobFailure
 from yingji.core.testing import run_jobs
 
-from .sample_jobs import CALLS, flaky
+from .sample_jobs import CALLS, check_all, flaky, send_all
 
 
 def make_due() -> None:
@@ -109,3 +116,49 @@ def test_a_job_to_run_now_goes_before_the_ones_waiting_for_later_even_when_they_
     assert CALLS == {"now": 1}
     run_jobs()
     assert CALLS == {"now": 1, "due": 1}  # the 200 checks wait for their moment
+
+
+# --- jobs of many writes, merged -------------------------------------------------------------------
+
+
+def jobs_of(job_task) -> list[tuple[list[int], object]]:
+    rows = DBTaskResult.objects.filter(task_path=job_task.module_path).order_by("run_after")
+    return [(r.args_kwargs["kwargs"]["notice_ids"], r.run_after) for r in rows]
+
+
+def write(ids: list[int], due, *, fail: bool = False) -> None:
+    """A write (one alarm round, say) that leaves a delivery job and a check for its deadline."""
+    with transaction.atomic():
+        enqueue_together_on_commit([(send_all, "notice_ids", ids, None), (check_all, "notice_ids", ids, due)])
+        if fail:
+            raise ValueError("rolled back")
+
+
+def test_the_jobs_of_a_batch_of_writes_are_merged_into_one_per_deadline(
+    db, django_capture_on_commit_callbacks
+):
+    soon = timezone.now() + timedelta(minutes=5)
+    with merged_jobs(), django_capture_on_commit_callbacks(execute=True):
+        write([1, 2], soon)
+        write([3], soon + timedelta(seconds=4))  # within the window: checked with the first
+        with pytest.raises(ValueError):
+            write([4], soon, fail=True)  # rolled back: leaves nothing
+        write([5], soon + timedelta(minutes=10))  # another deadline: a check of its own
+        assert not DBTaskResult.objects.exists()  # kept until the block ends
+    [(delivered, _)] = jobs_of(send_all)
+    assert delivered == [1, 2, 3, 5]
+    assert jobs_of(check_all) == [
+        ([1, 2, 3], soon + timedelta(seconds=4)),  # never before any of its own deadlines
+        ([5], soon + timedelta(minutes=10)),
+    ]
+
+
+def test_outside_a_batch_each_write_enqueues_its_own_jobs_after_its_commit(
+    db, django_capture_on_commit_callbacks
+):
+    soon = timezone.now() + timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        write([1], soon)
+        write([2], soon)
+    assert [ids for ids, _ in jobs_of(send_all)] == [[1], [2]]
+    assert [ids for ids, _ in jobs_of(check_all)] == [[1], [2]]

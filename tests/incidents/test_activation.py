@@ -113,9 +113,9 @@ def test_activation_queues_a_due_check_for_each_task_with_a_deadline(
     incident = ReportFactory()
     with django_capture_on_commit_callbacks(execute=True):
         activate(incident)
-    checks = DBTaskResult.objects.filter(task_path__endswith="check_task_due")
+    checks = DBTaskResult.objects.filter(task_path__endswith="check_tasks_due")
     due = incident.tasks.exclude(due_at=None)
-    assert sorted(c.args_kwargs["kwargs"]["task_id"] for c in checks) == sorted(
+    assert sorted(i for c in checks for i in c.args_kwargs["kwargs"]["task_ids"]) == sorted(
         due.values_list("pk", flat=True)
     )
     assert {c.run_after for c in checks} == {incident.activated_at + timedelta(minutes=10)}

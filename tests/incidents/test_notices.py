@@ -13,7 +13,7 @@ from yingji.core.errors import NotVisible
 from yingji.core.models import JobFailure
 from yingji.core.testing import footprint, run_jobs
 from yingji.incidents import services
-from yingji.incidents.jobs import ALARMS, raise_alarm
+from yingji.incidents.jobs import ALARMS, raise_alarm, raise_alarms
 from yingji.incidents.models import Incident, TimelineEvent
 from yingji.incidents.selectors import incident_for
 from yingji.notify import services as notify
@@ -22,6 +22,7 @@ from yingji.notify.tasks import check_acknowledgements
 from yingji.plans.models import Level
 
 from .factories import ReportFactory, kind, unit
+from .factories import person as person_named
 
 pytestmark = pytest.mark.usefixtures("library")
 
@@ -260,14 +261,72 @@ def test_the_alarm_job_commits_with_the_report_and_telling_twice_tells_nobody_tw
         description="客户摔倒",
     )
     # Nothing waits for a commit: the job's row is already there, in the report's own transaction.
-    assert DBTaskResult.objects.filter(task_path__endswith="raise_alarm", status="READY").count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="raise_alarms", status="READY").count() == 1
     assert not notices_of(incident).exists()
     run_jobs(queue=ALARMS)
     told = notices_of(incident).count()
     assert told > 0
+    raise_alarms.enqueue(reports=[[incident.pk, f"level-{incident.level}", hexie_lobby.pk]])
     raise_alarm.enqueue(
         incident_id=incident.pk, round_key=f"level-{incident.level}", exclude_id=hexie_lobby.pk
     )
-    run_jobs(queue=ALARMS)  # at-least-once: the same round again
+    run_jobs(queue=ALARMS)  # at-least-once: the same round again, by either job
     assert notices_of(incident).count() == told
     assert incident.tasks.filter(kind="regulator_report").count() <= 1
+
+
+# --- a batch of alarms ------------------------------------------------------------------------------
+
+
+def reported_untold(username: str, unit_code: str, description: str) -> Incident:
+    return services.report_incident(
+        reporter=person_named(username),
+        kind=kind("customer_robbed"),
+        unit=unit(unit_code),
+        occurred_at=clock.now() - timedelta(minutes=5),
+        description=description,
+    )
+
+
+def test_one_alarm_job_for_reports_committed_together_tells_each_chain_as_if_alone(now, hexie_lobby):
+    hexie = reported_untold("hexie_lobby", "JN0101", "客户在柜台前被抢走手提包")
+    plaza = reported_untold("plaza_manager", "JN0102", "客户在门口被抢")
+    DBTaskResult.objects.all().delete()  # as if both had been written in one batch:
+    raise_alarms.enqueue(reports=[[i.pk, f"level-{i.level}", i.reporter_id] for i in (hexie, plaza)])
+    run_jobs(queue=ALARMS)
+    # The sub-branch, branch and head office are read once for both; each is still told its own chain.
+    assert told(hexie) == {"hexie_manager", "hexie_president", "jn_president", "branch_duty"}
+    assert told(plaza) == {"hexie_president", "jn_president", "branch_duty"}  # plaza_manager reported
+    for incident in (hexie, plaza):
+        [task] = incident.tasks.filter(kind="regulator_report")
+        assert {p.user.username for p in task.candidates.all()} == {"branch_duty"}
+
+
+def test_a_report_whose_alarm_fails_in_a_batch_is_retried_alone_and_the_others_are_told(
+    now, hexie_lobby, monkeypatch, django_capture_on_commit_callbacks
+):
+    from yingji.incidents import alerts
+
+    hexie = reported_untold("hexie_lobby", "JN0101", "客户在柜台前被抢走手提包")
+    plaza = reported_untold("plaza_manager", "JN0102", "客户在门口被抢")
+    DBTaskResult.objects.all().delete()
+    working = alerts.raise_the_alarm
+
+    def broken_for_hexie(incident, **kwargs):
+        if incident.pk == hexie.pk:
+            raise ConnectionError("lookup timed out")
+        return working(incident, **kwargs)
+
+    monkeypatch.setattr(alerts, "raise_the_alarm", broken_for_hexie)
+    raise_alarms.enqueue(reports=[[i.pk, f"level-{i.level}", i.reporter_id] for i in (hexie, plaza)])
+    run_jobs(queue=ALARMS)
+    assert told(plaza) and not told(hexie)
+    assert (
+        JobFailure.objects.get(task_path__endswith="raise_alarm").arguments["kwargs"]["incident_id"]
+        == hexie.pk
+    )
+
+    monkeypatch.setattr(alerts, "raise_the_alarm", working)
+    make_checks_due()  # the retry's back-off is over
+    run_jobs(queue=ALARMS)
+    assert told(hexie) == {"hexie_manager", "hexie_president", "jn_president", "branch_duty"}

@@ -450,7 +450,7 @@ def report(
         )
     rules = rulebook.current()
     kind = rules.kind(payload.kind)
-    unit = visibility.visible_units(request.user).filter(code=payload.unit, is_active=True).first()
+    unit = visibility.visible_unit(request.user, payload.unit)
     errors = {}
     if kind is None:
         errors["kind"] = _("Unknown event kind.")

@@ -9,7 +9,7 @@ from yingji.core import clock
 from yingji.notify import rulebook
 from yingji.notify import services as notify
 from yingji.notify.models import KindNotificationRule, NotificationRule
-from yingji.notify.recipients import RANK, chain_up_to, recipients_on
+from yingji.notify.recipients import RANK, chain_up_to, recipients_on, remember
 from yingji.notify.rulebook import Rulebook
 from yingji.orgs.models import Person, PositionCode, Unit, UnitType
 from yingji.plans.models import Level
@@ -155,7 +155,10 @@ def add_regulator_task(
         due_at=incident.reported_at + timedelta(minutes=regulator_minutes(incident.unit, chain, rules)),
     )
     Task.candidates.through.objects.bulk_create(
-        [Task.candidates.through(task=task, person=p) for p in _regulator_reporters(branch)]
+        [
+            Task.candidates.through(task=task, person=p)
+            for p in remember(("regulator reporters", branch.pk), lambda: _regulator_reporters(branch))
+        ]
     )
     from .services.tasks import schedule_due_check
 

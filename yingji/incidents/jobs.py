@@ -1,4 +1,8 @@
-from yingji.core.jobs import job
+import logging
+
+from yingji.core.jobs import job, merged_jobs
+
+logger = logging.getLogger(__name__)
 
 
 @job
@@ -6,6 +10,14 @@ def check_task_due(*, task_id: int) -> str:
     from .services.tasks import remind_overdue
 
     return remind_overdue(task_id)
+
+
+@job
+def check_tasks_due(*, task_ids: list[int]) -> str:
+    """Tasks falling due together (the regulator tasks of a batch of reports): each reminded once."""
+    from .services.tasks import remind_overdue
+
+    return "; ".join(remind_overdue(task_id) for task_id in task_ids)
 
 
 # Its own queue, so tests can play the worker for this step alone; workers take every queue ('*').
@@ -28,3 +40,42 @@ def raise_alarm(*, incident_id: int, round_key: str, exclude_id: int | None = No
     with transaction.atomic():
         notices = alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude)
     return f"{len(notices)} told"
+
+
+@job(queue_name=ALARMS)
+def raise_alarms(*, reports: list[list]) -> str:
+    """Tell the chains of reports committed together: `reports` holds [incident id, round key, id of the
+    reporter, who is not told of their own report] for each. One report's failure does not hold back
+    the others: it becomes a `raise_alarm` job of its own, with its own record of failures and retries.
+    A second run tells nobody twice."""
+    from yingji.notify.recipients import remembered
+    from yingji.orgs.models import Person
+
+    from .models import Incident
+
+    incidents = Incident.objects.select_related("kind", "unit").in_bulk([r[0] for r in reports])
+    reporters = Person.objects.in_bulk([r[2] for r in reports if r[2]])
+    with merged_jobs(), remembered():
+        return _tell_each(reports, incidents, reporters)
+
+
+def _tell_each(reports, incidents, reporters) -> str:
+    from django.db import transaction
+
+    from . import alerts
+
+    told = 0
+    for incident_id, round_key, exclude_id in reports:
+        incident = incidents.get(incident_id)
+        if incident is None:
+            continue
+        try:
+            with transaction.atomic():
+                notices = alerts.raise_the_alarm(
+                    incident, round_key=round_key, exclude=reporters.get(exclude_id)
+                )
+            told += len(notices)
+        except Exception:
+            logger.exception("telling the chain of incident %s failed; it is retried on its own", incident_id)
+            raise_alarm.enqueue(incident_id=incident_id, round_key=round_key, exclude_id=exclude_id)
+    return f"{told} told"

@@ -2,8 +2,12 @@
 and the rule's positions (应急管理员 by default), counting the unit's own departments (总行办公室 holds
 the head office's 应急管理员)."""
 
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 
@@ -26,11 +30,47 @@ class Recipient:
     reason: str
 
 
+class _Memo:
+    def __init__(self) -> None:
+        self.units: dict[str, Unit] = {}
+        self.people: dict[int, list[Person]] = {}
+        self.duty: dict[tuple[int, date], Person | None] = {}
+        self.other: dict[tuple, Any] = {}
+
+
+_memo: ContextVar[_Memo | None] = ContextVar("recipients_memo", default=None)
+
+
+@contextmanager
+def remembered():
+    """Inside this block, the ancestors, people and 带班领导 read for one notice round are kept for the
+    next: a batch of alarms from the outlets of one sub-branch reads that sub-branch, its branch and head
+    office once, not once per outlet. For one job's run, so nothing goes stale."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set(_Memo())
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remember[T](key: tuple, read: Callable[[], T]) -> T:
+    """`read()`, or what it gave for `key` earlier in the same `remembered` block."""
+    memo = _memo.get()
+    if memo is None:
+        return read()
+    if key not in memo.other:
+        memo.other[key] = read()
+    return memo.other[key]
+
+
 def chain_up_to(unit: Unit, reach: str) -> list[Unit]:
     """The unit and its ancestors, nearest first, up to the first that stands at `reach` or higher."""
     acting = unit.acting_unit
     prefixes = [acting.path[:i] for i in range(Unit.steplen, len(acting.path), Unit.steplen)]
-    ancestors = list(Unit.objects.filter(path__in=prefixes).order_by("-depth"))
+    ancestors = sorted(_units_at(prefixes), key=lambda u: -u.depth)
     chain: list[Unit] = []
     for candidate in [acting, *ancestors]:
         chain.append(candidate)
@@ -39,8 +79,45 @@ def chain_up_to(unit: Unit, reach: str) -> list[Unit]:
     return chain
 
 
+def _units_at(paths: list[str]) -> list[Unit]:
+    memo = _memo.get()
+    if memo is None:
+        return list(Unit.objects.filter(path__in=paths))
+    missing = [p for p in paths if p not in memo.units]
+    if missing:
+        memo.units.update((u.path, u) for u in Unit.objects.filter(path__in=missing))
+    return [memo.units[p] for p in paths if p in memo.units]
+
+
 def _people_of(units: list[Unit]) -> dict[int, list[Person]]:
-    """Active people of each unit and of its departments, in one query."""
+    """Active people of each unit and of its departments, in one query (none for units remembered)."""
+    memo = _memo.get()
+    if memo is None:
+        return _read_people_of(units)
+    missing = [u for u in units if u.pk not in memo.people]
+    if missing:
+        memo.people.update(_read_people_of(missing))
+    return {u.pk: memo.people[u.pk] for u in units}
+
+
+def _duty_leaders(units: list[Unit], on_date: date) -> dict[int, Person]:
+    """Each unit's 带班领导 on `on_date`, where the roster names one."""
+    memo = _memo.get()
+    wanted = units if memo is None else [u for u in units if (u.pk, on_date) not in memo.duty]
+    found: dict[int, Person] = {}
+    if wanted:
+        rows = DutyRoster.objects.filter(unit__in=wanted, on_date=on_date).select_related(
+            "leader__unit", "leader__user"
+        )
+        found = {row.unit_id: row.leader for row in rows}
+    if memo is None:
+        return found
+    for unit in wanted:
+        memo.duty[(unit.pk, on_date)] = found.get(unit.pk)
+    return {u.pk: leader for u in units if (leader := memo.duty[(u.pk, on_date)]) is not None}
+
+
+def _read_people_of(units: list[Unit]) -> dict[int, list[Person]]:
     query = Q()
     for unit in units:
         query |= Q(unit=unit) | Q(
@@ -64,12 +141,7 @@ def recipients_on(
     chain: list[Unit], *, positions: list[Position], on_date: date, exclude: Person | None = None
 ) -> list[Recipient]:
     wanted = {p.pk for p in positions}
-    duty = {
-        row.unit_id: row.leader
-        for row in DutyRoster.objects.filter(unit__in=chain, on_date=on_date).select_related(
-            "leader__unit", "leader__user"
-        )
-    }
+    duty = _duty_leaders(chain, on_date)
     seen: set[int] = {exclude.pk} if exclude is not None else set()
     found: list[Recipient] = []
 

@@ -13,9 +13,10 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from yingji.core import rows
 from yingji.orgs.models import Position
 from yingji.plans.models import EventKind, LevelRule
 
@@ -70,7 +71,11 @@ _cached: Rulebook | None = None
 
 
 def _token() -> str:
-    return RulesVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    # Asked by every report: a statement written once, not a query compiled each time.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {rows.table(RulesVersion)} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def _load(token: str) -> Rulebook:

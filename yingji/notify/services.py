@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import NotVisible
-from yingji.core.jobs import later
+from yingji.core.jobs import ListJob, enqueue_together_on_commit
 from yingji.orgs.models import Person, Unit
 
 from . import rulebook, subjects
@@ -89,19 +89,12 @@ def notify(
     from . import tasks
 
     ids = [n.pk for n in notices]
-    jobs = [(tasks.deliver_notices, {"notice_ids": ids})]
+    jobs: list[ListJob] = [(tasks.deliver_notices, "notice_ids", ids, None)]
     if due is not None:
-        jobs.append((later(tasks.check_acknowledgements, due), {"notice_ids": ids}))
-    transaction.on_commit(lambda: _enqueue_together(jobs))
+        jobs.append((tasks.check_acknowledgements, "notice_ids", ids, due))
+    # After the commit, in one transaction; merged with the other rounds of a batch of alarms.
+    enqueue_together_on_commit(jobs)
     return notices
-
-
-def _enqueue_together(jobs: list) -> None:
-    """The round's jobs, enqueued after commit in one transaction: with the database backend one commit
-    instead of one per job."""
-    with transaction.atomic():
-        for job_task, kwargs in jobs:
-            job_task.enqueue(**kwargs)
 
 
 def recipients_by_key(notices: list[Notice], recipients: list[Recipient]) -> list[Recipient]:

@@ -1,11 +1,15 @@
-from yingji.core.jobs import job
+from yingji.core.jobs import NOW_PRIORITY, job
 
 from .channels import channel_for
 from .channels.base import DeliveryFailed
 from .models import Delivery, DeliveryStatus
 
+# Sending what is decided goes before deciding more: in a surge, each batch's notices leave as soon as
+# its alarm is raised, not after every alarm still waiting.
+DELIVERY_PRIORITY = NOW_PRIORITY + 5
 
-@job
+
+@job(priority=DELIVERY_PRIORITY)
 def deliver_notices(*, notice_ids: list[int]) -> int:
     """Send every delivery of these notices that is not sent yet. A failure is kept on its delivery and
     the job is retried with back-off; what was already sent is not sent again."""

@@ -5,8 +5,10 @@ a head-office department sees the whole bank. Every selector, page, export and A
 through `scope()`; a record outside it is answered as if it did not exist (404)."""
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
+from yingji.core import rows
 from yingji.core.errors import NotVisible
 
 from .models import Person, PositionCode, Unit
@@ -50,6 +52,21 @@ def scope(user: Viewer, field: str = "unit") -> Q:
 
 def visible_units(user: Viewer) -> QuerySet[Unit]:
     return Unit.objects.filter(scope(user, ""))
+
+
+def visible_unit(user: Viewer, code: str) -> Unit | None:
+    """The active unit with this code, if `user` sees it. Asked by every report (the unit it names), so
+    it is one statement written once; what `user` sees is decided by `can_see_unit`, as everywhere."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNIT_BY_CODE, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    unit, _ = rows.instance(Unit, row)
+    return unit if unit.is_active and can_see_unit(user, unit) else None
+
+
+_UNIT_BY_CODE = f"SELECT {rows.columns(Unit, 'u')} FROM {rows.table(Unit)} u WHERE u.code = %s"
 
 
 def visible(queryset: QuerySet, user: Viewer, field: str = "unit") -> QuerySet:

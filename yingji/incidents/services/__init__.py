@@ -1,5 +1,6 @@
 """Every write to an incident, one function per business action (see the modules)."""
 
+from .intake import report_incident
 from .lifecycle import (
     TRANSITIONS,
     cancel_incident,
@@ -9,7 +10,7 @@ from .lifecycle import (
     save_findings,
     start_investigation,
 )
-from .report import add_comment, add_follow_up, change_level, link_incidents, merge_incident, report_incident
+from .report import add_comment, add_follow_up, change_level, link_incidents, merge_incident
 from .tasks import (
     activate_plan,
     assign_task_to_group,

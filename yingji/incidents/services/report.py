@@ -1,27 +1,20 @@
-"""The first report, follow-up reports, level changes, links and merges."""
+"""Reopening during the watch, follow-up reports, level changes, comments, links and merges."""
 
-import hashlib
 import logging
-from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import IntegerField, Value
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
-from yingji.core.jobs import enqueue_in_transaction
 from yingji.core.transitions import transition
-from yingji.notify import rulebook
-from yingji.notify.rulebook import Rulebook
 from yingji.orgs import visibility
-from yingji.orgs.models import Person, Unit
+from yingji.orgs.models import Person
 from yingji.plans.classify import classify, decide_level, parse_facts
-from yingji.plans.models import EventKind, Level, severity
+from yingji.plans.models import Level, severity
 
 from .. import alerts, timeline
-from ..jobs import raise_alarm
 from ..models import (
     OPEN_STATUSES,
     REPORT_FIELDS,
@@ -30,28 +23,10 @@ from ..models import (
     IncidentLink,
     Status,
     TimelineEvent,
-    YearCounter,
 )
 from ..permissions import can_decide
 
 logger = logging.getLogger(__name__)
-MAX_FUTURE = timedelta(minutes=5)
-
-
-def _next_number(now: datetime) -> str:
-    """The year's next number, gapless: one UPDATE … RETURNING that holds the counter's row lock until
-    the report commits (PostgreSQL, SQLite 3.35+). A year's first report inserts the row first, in a way
-    that never fails, so a year's first two reports cannot break each other."""
-    year = now.astimezone(clock.SHANGHAI).year
-    sql = f"UPDATE {YearCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year])
-        row = cursor.fetchone()
-        if row is None:
-            YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
-            cursor.execute(sql, [year])
-            row = cursor.fetchone()
-    return f"YJ-{year}-{row[0]:06d}"
 
 
 def _clean_content(content: dict | None) -> dict[str, str]:
@@ -60,149 +35,6 @@ def _clean_content(content: dict | None) -> dict[str, str]:
     if unknown:
         raise InvalidInput(_("Unknown report fields: %s") % ", ".join(sorted(unknown)))
     return {key: str(content.get(key) or "").strip()[:2000] for key in REPORT_FIELDS if content.get(key)}
-
-
-def report_incident(
-    *,
-    reporter: Person,
-    kind: EventKind,
-    unit: Unit,
-    occurred_at: datetime,
-    description: str,
-    facts: dict | None = None,
-    content: dict | None = None,
-    idempotency_key: str | None = None,
-    rules: Rulebook | None = None,
-) -> Incident:
-    """首报. Classifies, numbers, records, notifies up the tree. The same idempotency key returns the
-    incident it first created; a new report of the same kind at a unit still under watch reopens the
-    terminated incident instead of opening another. `rules`: the rulebook, when the caller has read it
-    for this request already."""
-    if not visibility.can_see_unit(reporter.user, unit):
-        raise NotVisible()
-    description = (description or "").strip()
-    errors = {}
-    if not description:
-        errors["description"] = _("Say in a few words what happened.")
-    now = clock.now()
-    if occurred_at > now + MAX_FUTURE:
-        errors["occurred_at"] = _("The time is in the future.")
-    if errors:
-        raise InvalidInput(_("The report is not complete."), fields=errors)
-    fields = _clean_content(content)
-    rules = rules or rulebook.current()
-    classification = classify(kind, facts or {}, rules=rules.rules_for(kind))
-    # Keys are the reporter's own: another outlet's client reusing a key gets its own incident.
-    idempotency_key = _scoped_key(reporter, idempotency_key)
-    done, watched = _earlier(idempotency_key, kind=kind, unit=unit, now=now)
-    if done is not None:
-        return done
-    if watched is not None and (
-        reopened := _reopen(
-            watched,
-            reporter=reporter,
-            description=description,
-            facts=facts or {},
-            fields=fields,
-            idempotency_key=idempotency_key,
-        )
-    ):
-        return reopened
-    try:
-        with transaction.atomic():
-            incident = Incident.objects.create(
-                number=_next_number(now),
-                kind=kind,
-                unit=unit,
-                reporter=reporter,
-                occurred_at=occurred_at,
-                reported_at=now,
-                description=description,
-                facts=_jsonable(facts or {}),
-                level=classification.level,
-                classified_level=classification.level,
-                level_reasons=[r.as_dict() for r in classification.reasons],
-                idempotency_key=idempotency_key,
-                **fields,
-            )
-            timeline.add(
-                incident,
-                TimelineEvent.REPORTED,
-                description,
-                actor=reporter,
-                at=now,
-                data={"level": incident.level, "reasons": incident.level_reasons},
-            )
-            audit.record(
-                actor=reporter.user,
-                action="incident.report",
-                obj=incident,
-                data={
-                    "number": incident.number,
-                    "kind": kind.code,
-                    "level": incident.level,
-                    "facts": incident.facts,
-                },
-            )
-            # Telling the chain is the worker's: the report answers in milliseconds and a regional
-            # surge's fan-out never queues the next outlet's report. The job row commits with the
-            # report, so a crash after the commit cannot lose the alarm, nor a rollback page anyone.
-            enqueue_in_transaction(
-                raise_alarm,
-                incident_id=incident.pk,
-                round_key=f"level-{incident.level}",
-                exclude_id=reporter.pk,
-            )
-    except IntegrityError:
-        if idempotency_key and (done := _already_reported(idempotency_key)):
-            return done  # the same report, committed by a concurrent retry
-        raise
-    return incident
-
-
-def _scoped_key(reporter: Person, key: str | None) -> str | None:
-    """Keys are the reporter's own, so another outlet's client reusing one gets its own incident. A key
-    too long for the column is stored as its digest: cutting it would make two reports one."""
-    if not key:
-        return None
-    scoped = f"{reporter.pk}:{key}"
-    if len(scoped) <= 100:
-        return scoped
-    return f"{reporter.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
-
-
-def _earlier(
-    key: str | None, *, kind: EventKind, unit: Unit, now: datetime
-) -> tuple[Incident | None, Incident | None]:
-    """In one query: the incident a report with this key created or reopened, and the terminated
-    incident of this kind at this unit still under watch (the latest, if several)."""
-    watched = Incident.objects.filter(
-        kind=kind, unit=unit, status=Status.TERMINATED, watch_until__gt=now
-    ).annotate(hit=Value(2, output_field=IntegerField()))
-    found = watched
-    # Unordered branches: a compound statement takes no ORDER BY inside (the choice is made below).
-    if key:
-        created = Incident.objects.filter(idempotency_key=key).annotate(
-            hit=Value(0, output_field=IntegerField())
-        )
-        reopened = Incident.objects.filter(follow_ups__idempotency_key=key).annotate(
-            hit=Value(1, output_field=IntegerField())
-        )
-        found = created.order_by().union(reopened.order_by(), watched.order_by(), all=True)
-    rows = list(found)
-    done = min((r for r in rows if r.hit < 2), key=lambda r: r.hit, default=None)
-    under_watch = [r for r in rows if r.hit == 2]
-    latest = max(under_watch, key=lambda r: r.terminated_at or r.reported_at, default=None)
-    return done, latest
-
-
-def _already_reported(key: str) -> Incident | None:
-    """The incident a report with this key created, or reopened."""
-    incident = Incident.objects.filter(idempotency_key=key).first()
-    if incident is None:
-        follow_up = FollowUp.objects.filter(idempotency_key=key).select_related("incident").first()
-        incident = follow_up.incident if follow_up else None
-    return incident
 
 
 def _jsonable(facts: dict) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotVisible
-from yingji.core.jobs import enqueue_on_commit, later
+from yingji.core.jobs import enqueue_on_commit, enqueue_together_on_commit, later
 from yingji.core.transitions import transition
 from yingji.notify import services as notify
 from yingji.notify.recipients import Recipient, chain_up_to
@@ -210,9 +210,9 @@ def _working_groups(entries: Iterable[str], people: list[Person]) -> dict[str, P
 
 
 def schedule_due_check(task: Task) -> None:
-    from ..jobs import check_task_due
+    from ..jobs import check_tasks_due
 
-    enqueue_on_commit(later(check_task_due, task.due_at), task_id=task.pk)
+    enqueue_together_on_commit([(check_tasks_due, "task_ids", [task.pk], task.due_at)])
 
 
 def _task_action(actor: Person, task: Task) -> Task:

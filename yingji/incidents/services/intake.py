@@ -1,0 +1,255 @@
+"""首报: the first report of an event, from an outlet's phone or an API client, in a surge or alone.
+
+A report is checked, classified and matched against earlier ones (its idempotency key, a terminated
+incident still under watch) on its own. Its write, number, incident, timeline entry, audit entry and
+the alarm job's row, goes through a group commit: reports arriving together in one process commit in
+one transaction, numbered in arrival order, each with its own audit entry, and one alarm job tells the
+chains of all of them. Alone, a report commits alone and at once (see `core.group_commit`)."""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from yingji.audit import services as audit
+from yingji.core import clock, rows
+from yingji.core.errors import InvalidInput, NotVisible
+from yingji.core.group_commit import GroupCommit
+from yingji.core.jobs import enqueue_in_transaction
+from yingji.notify import rulebook
+from yingji.notify.rulebook import Rulebook
+from yingji.orgs import visibility
+from yingji.orgs.models import Person, Unit
+from yingji.plans.classify import classify
+from yingji.plans.models import EventKind
+
+from ..jobs import raise_alarms
+from ..models import FollowUp, Incident, Status, TimelineEntry, TimelineEvent, YearCounter
+from .report import _clean_content, _jsonable, _reopen
+
+MAX_FUTURE = timedelta(minutes=5)
+
+
+def report_incident(
+    *,
+    reporter: Person,
+    kind: EventKind,
+    unit: Unit,
+    occurred_at: datetime,
+    description: str,
+    facts: dict | None = None,
+    content: dict | None = None,
+    idempotency_key: str | None = None,
+    rules: Rulebook | None = None,
+) -> Incident:
+    """首报. Classifies, numbers, records, and has the worker tell the chain. The same idempotency key
+    returns the incident it first created; a new report of the same kind at a unit still under watch
+    reopens the terminated incident instead of opening another. `rules`: the rulebook, when the caller
+    has read it for this request already."""
+    if not visibility.can_see_unit(reporter.user, unit):
+        raise NotVisible()
+    description = (description or "").strip()
+    errors = {}
+    if not description:
+        errors["description"] = _("Say in a few words what happened.")
+    now = clock.now()
+    if occurred_at > now + MAX_FUTURE:
+        errors["occurred_at"] = _("The time is in the future.")
+    if errors:
+        raise InvalidInput(_("The report is not complete."), fields=errors)
+    fields = _clean_content(content)
+    rules = rules or rulebook.current()
+    classification = classify(kind, facts or {}, rules=rules.rules_for(kind))
+    # Keys are the reporter's own: another outlet's client reusing a key gets its own incident.
+    idempotency_key = _scoped_key(reporter, idempotency_key)
+    done, watched = _earlier(idempotency_key, kind=kind, unit=unit, now=now)
+    if done is not None:
+        return done
+    if watched is not None and (
+        reopened := _reopen(
+            watched,
+            reporter=reporter,
+            description=description,
+            facts=facts or {},
+            fields=fields,
+            idempotency_key=idempotency_key,
+        )
+    ):
+        return reopened
+    report = NewReport(
+        Incident(
+            kind=kind,
+            unit=unit,
+            reporter=reporter,
+            occurred_at=occurred_at,
+            reported_at=now,
+            description=description,
+            facts=_jsonable(facts or {}),
+            level=classification.level,
+            classified_level=classification.level,
+            level_reasons=[r.as_dict() for r in classification.reasons],
+            idempotency_key=idempotency_key,
+            **fields,
+        )
+    )
+    try:
+        _reports.submit(report)
+    except IntegrityError:
+        if idempotency_key and (done := _already_reported(idempotency_key)):
+            return done  # the same report, committed by a concurrent retry
+        raise
+    return report.incident
+
+
+@dataclass(eq=False)
+class NewReport:
+    """A report waiting for its write; `incident` is the one it created (or the one its key matched
+    within the same batch), saved, once the write committed."""
+
+    incident: Incident
+    same_as: "NewReport | None" = field(default=None, repr=False)
+
+
+def _write_reports(reports: Sequence[NewReport]) -> None:
+    """One transaction for the batch: numbers in arrival order, the incidents, their timeline and audit
+    entries, and the one job that tells every chain. Two reports with the same key in one batch (a
+    double tap) are one incident."""
+    by_key: dict[str, NewReport] = {}
+    new: list[NewReport] = []
+    for report in reports:
+        # A batch that failed is written again report by report: start each from what was sent.
+        report.incident.pk, report.incident.number, report.same_as = None, "", None
+        report.incident._state.adding = True
+        key = report.incident.idempotency_key
+        if key and key in by_key:
+            report.same_as = by_key[key]
+            continue
+        if key:
+            by_key[key] = report
+        new.append(report)
+    with transaction.atomic():
+        for report, number in zip(new, _next_numbers([r.incident.reported_at for r in new]), strict=True):
+            report.incident.number = number
+        Incident.objects.bulk_create([r.incident for r in new])
+        TimelineEntry.objects.bulk_create(
+            [
+                TimelineEntry(
+                    incident=r.incident,
+                    at=r.incident.reported_at,
+                    event=TimelineEvent.REPORTED,
+                    actor=r.incident.reporter,
+                    text=r.incident.description,
+                    data={"level": r.incident.level, "reasons": r.incident.level_reasons},
+                )
+                for r in new
+            ]
+        )
+        audit.record_each(
+            [
+                (
+                    r.incident.reporter.user,
+                    "incident.report",
+                    r.incident,
+                    {
+                        "number": r.incident.number,
+                        "kind": r.incident.kind.code,
+                        "level": r.incident.level,
+                        "facts": r.incident.facts,
+                    },
+                )
+                for r in new
+            ]
+        )
+        # Telling the chains is the worker's: a report answers in milliseconds and a regional surge's
+        # fan-out never queues the next outlet's report. The job's row commits with the reports, so a
+        # crash after the commit cannot lose an alarm, nor a rollback page anyone.
+        enqueue_in_transaction(
+            raise_alarms,
+            reports=[[r.incident.pk, f"level-{r.incident.level}", r.incident.reporter_id] for r in new],
+        )
+    for report in reports:
+        if report.same_as is not None:
+            report.incident = report.same_as.incident
+
+
+_reports = GroupCommit(_write_reports)
+
+
+def _next_numbers(moments: list[datetime]) -> list[str]:
+    """The next numbers of each moment's year, in order, gapless: one UPDATE … RETURNING per year in the
+    batch, holding the counter's row lock until the batch commits (PostgreSQL, SQLite 3.35+). A year's
+    first report inserts the row first, in a way that never fails, so a year's first two reports cannot
+    break each other."""
+    years = [m.astimezone(clock.SHANGHAI).year for m in moments]
+    sql = f"UPDATE {rows.table(YearCounter)} SET last = last + %s WHERE year = %s RETURNING last"
+    last: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for year in dict.fromkeys(years):
+            count = years.count(year)
+            cursor.execute(sql, [count, year])
+            row = cursor.fetchone()
+            if row is None:
+                YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
+                cursor.execute(sql, [count, year])
+                row = cursor.fetchone()
+            last[year] = row[0] - count
+    numbers = []
+    for year in years:
+        last[year] += 1
+        numbers.append(f"YJ-{year}-{last[year]:06d}")
+    return numbers
+
+
+def _scoped_key(reporter: Person, key: str | None) -> str | None:
+    """Keys are the reporter's own, so another outlet's client reusing one gets its own incident. A key
+    too long for the column is stored as its digest: cutting it would make two reports one."""
+    if not key:
+        return None
+    scoped = f"{reporter.pk}:{key}"
+    if len(scoped) <= 100:
+        return scoped
+    return f"{reporter.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _earlier_sql() -> str:
+    incident, follow_up = rows.table(Incident), rows.table(FollowUp)
+    return (
+        f"SELECT 0, id, reported_at FROM {incident} WHERE idempotency_key = %s "
+        f"UNION ALL SELECT 1, incident_id, at FROM {follow_up} WHERE idempotency_key = %s "
+        f"UNION ALL SELECT 2, id, COALESCE(terminated_at, reported_at) FROM {incident} "
+        "WHERE kind_id = %s AND unit_id = %s AND status = %s AND watch_until > %s"
+    )
+
+
+def _earlier(
+    key: str | None, *, kind: EventKind, unit: Unit, now: datetime
+) -> tuple[Incident | None, Incident | None]:
+    """In one statement (asked by every report, so written once): the incident a report with this key
+    created or reopened, and the terminated incident of this kind at this unit still under watch (the
+    latest, if several)."""
+    with connection.cursor() as cursor:
+        at = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(_EARLIER_SQL, [key, key, kind.pk, unit.pk, Status.TERMINATED, at])
+        found = cursor.fetchall()
+    if not found:
+        return None, None
+    done = min((r for r in found if r[0] < 2), key=lambda r: r[0], default=None)
+    watched = max((r for r in found if r[0] == 2), key=lambda r: r[2], default=None)
+    wanted = {r[1] for r in (done, watched) if r is not None}
+    loaded = Incident.objects.select_related("kind", "unit").in_bulk(wanted)
+    return (loaded.get(done[1]) if done else None), (loaded.get(watched[1]) if watched else None)
+
+
+_EARLIER_SQL = _earlier_sql()
+
+
+def _already_reported(key: str) -> Incident | None:
+    """The incident a report with this key created, or reopened."""
+    incident = Incident.objects.filter(idempotency_key=key).first()
+    if incident is None:
+        follow_up = FollowUp.objects.filter(idempotency_key=key).select_related("incident").first()
+        incident = follow_up.incident if follow_up else None
+    return incident

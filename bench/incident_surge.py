@@ -240,7 +240,7 @@ class Servers:
                 str(REPO / ".venv" / "bin" / "gunicorn"),
                 "--chdir",
                 str(REPO),
-                "bench.bare_wsgi:application",
+                os.environ.get("BENCH_WSGI", "bench.bare_wsgi:application"),
                 "-w",
                 str(web_workers),
                 "--threads",

@@ -7,6 +7,7 @@ one transaction, numbered in arrival order, each with its own audit entry, and o
 chains of all of them. Alone, a report commits alone and at once (see `core.group_commit`)."""
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -106,23 +107,55 @@ def report_incident(
 
 @dataclass(eq=False)
 class NewReport:
-    """A report waiting for its write; `incident` is the one it created (or the one its key matched
-    within the same batch), saved, once the write committed."""
+    """A report waiting for its write. Once the write committed, `incident` is saved: the one it created,
+    or the one its key matched (in the same batch, or committed by another process meanwhile)."""
 
     incident: Incident
     same_as: "NewReport | None" = field(default=None, repr=False)
+    found_id: int | None = None
 
 
 def _write_reports(reports: Sequence[NewReport]) -> None:
     """One transaction for the batch: numbers in arrival order, the incidents, their timeline and audit
     entries, and the one job that tells every chain. Two reports with the same key in one batch (a
-    double tap) are one incident."""
+    double tap) are one incident; a key another process committed since the report checked it answers
+    that incident, without failing the batch."""
+    new = _distinct(reports)
+    with transaction.atomic():
+        taken = _take_numbers(Counter(_year(r) for r in new))
+        # The counters are locked now: every batch that took numbers before has committed, so a key
+        # that is not found here cannot be in flight either.
+        found = _committed_keys([r.incident.idempotency_key for r in new if r.incident.idempotency_key])
+        if found:
+            for report in new:
+                report.found_id = found.get(report.incident.idempotency_key or "")
+            _give_back(Counter(_year(r) for r in new if r.found_id))
+            new = [r for r in new if not r.found_id]
+        for report in new:
+            year = _year(report)
+            report.incident.number = f"YJ-{year}-{taken[year]:06d}"
+            taken[year] += 1
+        if new:
+            _record(new)
+    if found:
+        earlier = Incident.objects.select_related("kind", "unit").in_bulk(set(found.values()))
+        for report in reports:
+            if report.found_id:
+                report.incident = earlier[report.found_id]
+    for report in reports:
+        if report.same_as is not None:
+            report.incident = report.same_as.incident
+
+
+def _distinct(reports: Sequence[NewReport]) -> list[NewReport]:
+    """The reports to write: the first of each key; the others will answer its incident."""
     by_key: dict[str, NewReport] = {}
     new: list[NewReport] = []
     for report in reports:
         # A batch that failed is written again report by report: start each from what was sent.
-        report.incident.pk, report.incident.number, report.same_as = None, "", None
+        report.incident.pk, report.incident.number = None, ""
         report.incident._state.adding = True
+        report.same_as, report.found_id = None, None
         key = report.incident.idempotency_key
         if key and key in by_key:
             report.same_as = by_key[key]
@@ -130,77 +163,97 @@ def _write_reports(reports: Sequence[NewReport]) -> None:
         if key:
             by_key[key] = report
         new.append(report)
-    with transaction.atomic():
-        for report, number in zip(new, _next_numbers([r.incident.reported_at for r in new]), strict=True):
-            report.incident.number = number
-        Incident.objects.bulk_create([r.incident for r in new])
-        TimelineEntry.objects.bulk_create(
-            [
-                TimelineEntry(
-                    incident=r.incident,
-                    at=r.incident.reported_at,
-                    event=TimelineEvent.REPORTED,
-                    actor=r.incident.reporter,
-                    text=r.incident.description,
-                    data={"level": r.incident.level, "reasons": r.incident.level_reasons},
-                )
-                for r in new
-            ]
-        )
-        audit.record_each(
-            [
-                (
-                    r.incident.reporter.user,
-                    "incident.report",
-                    r.incident,
-                    {
-                        "number": r.incident.number,
-                        "kind": r.incident.kind.code,
-                        "level": r.incident.level,
-                        "facts": r.incident.facts,
-                    },
-                )
-                for r in new
-            ]
-        )
-        # Telling the chains is the worker's: a report answers in milliseconds and a regional surge's
-        # fan-out never queues the next outlet's report. The job's row commits with the reports, so a
-        # crash after the commit cannot lose an alarm, nor a rollback page anyone.
-        enqueue_in_transaction(
-            raise_alarms,
-            reports=[[r.incident.pk, f"level-{r.incident.level}", r.incident.reporter_id] for r in new],
-        )
-    for report in reports:
-        if report.same_as is not None:
-            report.incident = report.same_as.incident
+    return new
+
+
+def _record(new: list[NewReport]) -> None:
+    Incident.objects.bulk_create([r.incident for r in new])
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                incident=r.incident,
+                at=r.incident.reported_at,
+                event=TimelineEvent.REPORTED,
+                actor=r.incident.reporter,
+                text=r.incident.description,
+                data={"level": r.incident.level, "reasons": r.incident.level_reasons},
+            )
+            for r in new
+        ]
+    )
+    audit.record_each(
+        [
+            (
+                r.incident.reporter.user,
+                "incident.report",
+                r.incident,
+                {
+                    "number": r.incident.number,
+                    "kind": r.incident.kind.code,
+                    "level": r.incident.level,
+                    "facts": r.incident.facts,
+                },
+            )
+            for r in new
+        ]
+    )
+    # Telling the chains is the worker's: a report answers in milliseconds and a regional surge's
+    # fan-out never queues the next outlet's report. The job's row commits with the reports, so a
+    # crash after the commit cannot lose an alarm, nor a rollback page anyone.
+    enqueue_in_transaction(
+        raise_alarms,
+        reports=[[r.incident.pk, f"level-{r.incident.level}", r.incident.reporter_id] for r in new],
+    )
 
 
 _reports = GroupCommit(_write_reports)
 
 
-def _next_numbers(moments: list[datetime]) -> list[str]:
-    """The next numbers of each moment's year, in order, gapless: one UPDATE … RETURNING per year in the
-    batch, holding the counter's row lock until the batch commits (PostgreSQL, SQLite 3.35+). A year's
-    first report inserts the row first, in a way that never fails, so a year's first two reports cannot
-    break each other."""
-    years = [m.astimezone(clock.SHANGHAI).year for m in moments]
+def _year(report: NewReport) -> int:
+    return report.incident.reported_at.astimezone(clock.SHANGHAI).year
+
+
+def _take_numbers(counts: Counter[int]) -> dict[int, int]:
+    """The first of `count` numbers for each year, gapless: one UPDATE … RETURNING per year, holding the
+    counter's row lock until the batch commits (PostgreSQL, SQLite 3.35+). A year's first report inserts
+    the row first, in a way that never fails, so a year's first two reports cannot break each other."""
     sql = f"UPDATE {rows.table(YearCounter)} SET last = last + %s WHERE year = %s RETURNING last"
-    last: dict[int, int] = {}
+    first: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for year in dict.fromkeys(years):
-            count = years.count(year)
+        for year, count in counts.items():
             cursor.execute(sql, [count, year])
             row = cursor.fetchone()
             if row is None:
                 YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
                 cursor.execute(sql, [count, year])
                 row = cursor.fetchone()
-            last[year] = row[0] - count
-    numbers = []
-    for year in years:
-        last[year] += 1
-        numbers.append(f"YJ-{year}-{last[year]:06d}")
-    return numbers
+            first[year] = row[0] - count + 1
+    return first
+
+
+def _give_back(counts: Counter[int]) -> None:
+    """Numbers taken for reports that turned out to be written already, returned under the same lock,
+    so the year's numbers stay without gaps."""
+    with connection.cursor() as cursor:
+        for year, count in counts.items():
+            cursor.execute(
+                f"UPDATE {rows.table(YearCounter)} SET last = last - %s WHERE year = %s", [count, year]
+            )
+
+
+def _committed_keys(keys: list[str]) -> dict[str, int]:
+    """Of these keys, those a committed report created or reopened an incident with: key → incident id."""
+    if not keys:
+        return {}
+    marks = ", ".join(["%s"] * len(keys))
+    sql = (
+        f"SELECT idempotency_key, id FROM {rows.table(Incident)} WHERE idempotency_key IN ({marks}) "
+        f"UNION ALL SELECT idempotency_key, incident_id FROM {rows.table(FollowUp)} "
+        f"WHERE idempotency_key IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*keys, *keys])
+        return dict(cursor.fetchall())
 
 
 def _scoped_key(reporter: Person, key: str | None) -> str | None:

@@ -227,6 +227,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "yingji@localhost")
+# The bank's SMS platform: a class with send(mobile, text) (docs/operations.md); the console otherwise.
+SMS_GATEWAY = env_str("SMS_GATEWAY", "yingji.notify.channels.sms.ConsoleGateway")
 
 LOGGING = {
     "version": 1,

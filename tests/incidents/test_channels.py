@@ -302,3 +302,25 @@ def test_a_gateway_that_breaks_unexpectedly_leaves_the_sms_failed_and_it_goes_ou
     work(django_capture_on_commit_callbacks)
     assert all(d.status == DeliveryStatus.SENT for d in sms.all())
     assert len(sms_outbox) == sms.count()
+
+
+class BankGateway:
+    """What a bank plugs in with SMS_GATEWAY=dotted.path: a class with send(mobile, text)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, mobile: str, text: str) -> None:
+        BankGateway.sent.append((mobile, text))
+
+
+def test_the_gateway_the_setting_names_sends_the_sms(
+    now, hexie_lobby, sms_outbox, django_capture_on_commit_callbacks, settings
+):
+    settings.SMS_GATEWAY = f"{__name__}.BankGateway"
+    BankGateway.sent.clear()
+    incident = report(django_capture_on_commit_callbacks)
+    work(django_capture_on_commit_callbacks)
+    sms = deliveries_of(incident).filter(channel="sms")
+    assert sms.exists() and all(d.status == DeliveryStatus.SENT for d in sms)
+    assert len(BankGateway.sent) == sms.count() and not sms_outbox  # not the console
+    assert all(text.startswith("【应急】") for _, text in BankGateway.sent)

@@ -22,7 +22,7 @@ def can_edit_rules(user) -> bool:
     )
 
 
-def _require(actor: User) -> None:
+def require_rules_editor(actor: User) -> None:
     if not can_edit_rules(actor):
         raise NotAllowed(_("Only a head-office emergency administrator edits the notification rules."))
 
@@ -43,7 +43,7 @@ def update_level_rule(
     late_report_minutes: int,
     positions: list[Position],
 ) -> NotificationRule:
-    _require(actor)
+    require_rules_editor(actor)
     if reach not in (UnitType.SUB_BRANCH, UnitType.BRANCH, UnitType.HEAD_OFFICE) or reach not in RANK:
         raise InvalidInput(_("Unknown reach."), fields={"reach": _("Unknown reach.")})
     before = {
@@ -80,7 +80,7 @@ def update_level_rule(
 def set_kind_rule(
     *, actor: User, kind, regulator_report: bool, positions: list[Position]
 ) -> KindNotificationRule:
-    _require(actor)
+    require_rules_editor(actor)
     with transaction.atomic():
         rule, _created = KindNotificationRule.objects.get_or_create(kind=kind)
         rule.regulator_report = bool(regulator_report)
@@ -101,7 +101,7 @@ def set_kind_rule(
 
 def set_regulator_deadline(*, actor: User, unit: Unit, minutes: int | None) -> RegulatorDeadline | None:
     """A region's own deadline for telling the regulator; None removes it (the default applies)."""
-    _require(actor)
+    require_rules_editor(actor)
     if unit.type not in (UnitType.BRANCH, UnitType.HEAD_OFFICE):
         raise InvalidInput(_("Deadlines are set per branch."), fields={"unit": _("Pick a branch.")})
     with transaction.atomic():

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from yingji.orgs.models import Person, Unit, UnitType
 from yingji.plans.models import EventKind
 
-from .models import KindNotificationRule, Notice, NotificationRule, RegulatorDeadline
+from .models import KindNotificationRule, Notice, NotificationRule, RegulatorDeadline, Webhook
 
 
 def my_notices(person: Person | None) -> QuerySet[Notice]:
@@ -32,6 +32,11 @@ def rules_overview() -> dict:
         "kind_rows": [(k, kind_rules.get(k.pk)) for k in kinds],
         "branch_rows": [(b, deadlines.get(b.pk)) for b in branches],
     }
+
+
+def robots() -> list[Webhook]:
+    """Every group robot, on and off, by unit: the rules page's list (robots are few: one or two a unit)."""
+    return list(Webhook.objects.select_related("unit").order_by("unit__path", "-is_active", "pk"))
 
 
 def kind_rule(kind: EventKind) -> KindNotificationRule | None:

@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yingji.core.errors import DomainError
+from yingji.core.errors import DomainError, InvalidInput
 from yingji.core.forms import BootstrapMixin
 from yingji.orgs.models import Position, Unit
 from yingji.plans.models import EventKind
 
-from . import rules, selectors
-from .models import NotificationRule
+from . import robots, rules, selectors
+from .models import NotificationRule, Webhook
 
 
 class LevelRuleForm(BootstrapMixin, forms.Form):
@@ -57,6 +57,12 @@ class DeadlineForm(BootstrapMixin, forms.Form):
     )
 
 
+class RobotForm(BootstrapMixin, forms.Form):
+    unit = forms.CharField(label=gettext_lazy("Unit code"), max_length=32)
+    kind = forms.ChoiceField(label=gettext_lazy("Robot kind"), choices=Webhook.KINDS)
+    url = forms.CharField(label=gettext_lazy("Robot webhook address"), max_length=500)
+
+
 def _editor(request) -> None:
     if not rules.can_edit_rules(request.user):
         raise PermissionDenied()
@@ -87,6 +93,8 @@ def rules_page(request):
             ],
             "kind_rows": overview["kind_rows"],
             "branch_rows": overview["branch_rows"],
+            "robot_rows": [(r, robots.masked(r.url)) for r in selectors.robots()],
+            "robot_form": RobotForm(),
         },
     )
 
@@ -162,4 +170,34 @@ def save_deadline(request, code):
         _done(request, exc)
     else:
         _done(request, None)
+    return redirect("notify:rules")
+
+
+@require_POST
+def add_robot(request):
+    _editor(request)
+    form = RobotForm(request.POST)
+    if not form.is_valid():
+        _done(request, form)
+        return redirect("notify:rules")
+    unit = Unit.objects.filter(code=form.cleaned_data["unit"].strip()).first()
+    try:
+        if unit is None:
+            raise InvalidInput(_("Unknown unit."), fields={"unit": _("Unknown unit.")})
+        robots.add_robot(
+            actor=request.user, unit=unit, kind=form.cleaned_data["kind"], url=form.cleaned_data["url"]
+        )
+    except DomainError as exc:
+        _done(request, exc)
+    else:
+        _done(request, None)
+    return redirect("notify:rules")
+
+
+@require_POST
+def switch_robot(request, pk):
+    _editor(request)
+    robot = get_object_or_404(Webhook, pk=pk)
+    robots.switch_robot(actor=request.user, robot=robot, on=request.POST.get("on") == "1")
+    _done(request, None)
     return redirect("notify:rules")

@@ -1,5 +1,6 @@
 """SMS behind a small gateway interface. Development and tests use the console gateway; a bank plugs its
-SMS platform in with SMS_GATEWAY = "dotted.path.Gateway" (a class with send(mobile, text))."""
+SMS platform in with the environment variable SMS_GATEWAY=dotted.path.Gateway (a class with
+send(mobile, text))."""
 
 import logging
 

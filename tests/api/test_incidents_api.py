@@ -377,3 +377,53 @@ def test_a_report_is_recorded_in_a_fixed_number_of_queries_and_the_worker_tells_
         assert run_jobs(queue=ALARMS) == 1
     assert incident.tasks.filter(kind="regulator_report").count() == 1
     assert notices.count() >= 3 and all(n.deliveries.exists() for n in notices if n.recipient.mobile)
+
+
+def test_a_working_group_gets_its_leader_and_a_task_through_the_api(client, tokens):
+    incident_id = report(client, tokens["hexie_lobby"]).json()["id"]
+    body = _activate(client, tokens, incident_id).json()
+    [group] = body["working_groups"]
+    assert (group["name"], group["leader"]) == ("现场处置组", None)
+    path = f"/api/v1/incidents/{incident_id}"
+
+    led = call(
+        client,
+        "post",
+        f"{path}/groups/{group['id']}/leader",
+        tokens["hexie_manager"],
+        {"leader": "hexie_lobby"},
+    )
+    assert led.status_code == 200
+    [now_led] = led.json()["working_groups"]
+    assert (now_led["id"], now_led["leader"]) == (group["id"], "王大堂") and now_led["leader_id"]
+    assert any("王大堂" in e["text"] and "现场处置组" in e["text"] for e in led.json()["timeline"])
+
+    task = next(t for t in body["tasks"] if t["kind"] == "plan_step")
+    moved = call(
+        client, "post", f"{path}/tasks/{task['id']}/group", tokens["hexie_manager"], {"group": group["id"]}
+    )
+    assert moved.status_code == 200 and moved.json()["group"] == "现场处置组"
+    out = call(client, "post", f"{path}/tasks/{task['id']}/group", tokens["hexie_manager"], {"group": None})
+    assert out.status_code == 200 and out.json()["group"] is None
+
+
+def test_a_group_leader_outside_the_leading_group_or_a_foreign_group_is_a_400(client, tokens):
+    incident_id = report(client, tokens["hexie_lobby"]).json()["id"]
+    body = _activate(client, tokens, incident_id).json()
+    group = body["working_groups"][0]
+    path = f"/api/v1/incidents/{incident_id}"
+    before = footprint()
+    outsider = call(
+        client,
+        "post",
+        f"{path}/groups/{group['id']}/leader",
+        tokens["hexie_manager"],
+        {"leader": "hexie_guard"},
+    )
+    assert outsider.status_code == 400 and "leader" in outsider.json()["fields"]
+    task = next(t for t in body["tasks"] if t["kind"] == "plan_step")
+    foreign = call(
+        client, "post", f"{path}/tasks/{task['id']}/group", tokens["hexie_manager"], {"group": 999999}
+    )
+    assert foreign.status_code == 400 and "group" in foreign.json()["fields"]
+    assert footprint() == before

@@ -88,6 +88,7 @@ api.add_router("/", orgs_router)
 from .routes_plans import plans_router  # noqa: E402
 
 api.add_router("/", plans_router)
+from .routes_groups import set_group_leader  # noqa: E402,F401  (adds its endpoints to incidents_router)
 from .routes_incidents import incidents_router  # noqa: E402
 
 api.add_router("/", incidents_router)

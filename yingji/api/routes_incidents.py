@@ -217,6 +217,13 @@ class MemberOut(Schema):
     role_display: str
 
 
+class GroupOut(Schema):
+    id: int
+    name: str
+    leader_id: int | None
+    leader: str | None
+
+
 class FollowUpOut(Schema):
     at: datetime
     author: str
@@ -251,7 +258,8 @@ class IncidentOut(IncidentSummaryOut):
     merged_into: str | None
     links: list[str]
     members: list[MemberOut]
-    groups: list[str]
+    groups: list[str] = Field(description="Working group names (`working_groups` has their leaders).")
+    working_groups: list[GroupOut]
     tasks: list[TaskOut]
     notices: list[NoticeOut]
     follow_ups: list[FollowUpOut]
@@ -382,6 +390,15 @@ def _detail(incident: Incident) -> dict:
             for m in room["members"]
         ],
         "groups": [g.name for g in room["groups"]],
+        "working_groups": [
+            {
+                "id": g.pk,
+                "name": g.name,
+                "leader_id": g.leader_id,
+                "leader": g.leader.name if g.leader_id else None,
+            }
+            for g in room["groups"]
+        ],
         "tasks": [_task(t) for t in room["tasks"]],
         "notices": [_notice(n) for n in room["notices"]],
         "follow_ups": [

@@ -4,7 +4,6 @@ person's visibility is 404, exactly like what does not exist; a unit, person or 
 body that the person may not see is refused like an unknown one, with no hint that it exists."""
 
 from datetime import datetime
-from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,7 +14,7 @@ from ninja.responses import Status as Reply
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed
 from yingji.incidents import selectors, services
-from yingji.incidents.models import REPORT_FIELDS, Incident, Investigation, Status, Task
+from yingji.incidents.models import REPORT_FIELDS, Incident, Status, Task
 from yingji.incidents.permissions import can_join_group
 from yingji.notify import rulebook
 from yingji.notify import selectors as notify_selectors
@@ -26,7 +25,31 @@ from yingji.orgs.models import Person
 from yingji.plans.models import Level, PlanVersion
 
 from .routes import ErrorOut
-from .routes_plans import ReasonOut
+from .schemas_incidents import (
+    ActivateIn,
+    CommentIn,
+    DoneIn,
+    FindingsIn,
+    FollowUpIn,
+    IncidentIn,
+    IncidentOut,
+    IncidentPageOut,
+    LevelIn,
+    LinkIn,
+    MergeIn,
+    MyNoticeOut,
+    PersonRef,
+    ReasonIn,
+    ReportContentIn,
+    ReportedOut,
+    TaskOut,
+    TerminationDecisionIn,
+    TerminationRequestIn,
+)
+from .shape_incidents import detail as _detail
+from .shape_incidents import notice as _notice
+from .shape_incidents import summary as _summary
+from .shape_incidents import task as _task
 
 incidents_router = Router(tags=["incidents"])
 
@@ -35,243 +58,7 @@ MAX_PAGE = 200
 MAX_KEY = 64  # the service stores "<person id>:<key>" in a 100-character column
 
 
-# --- What comes in ---------------------------------------------------------------------------------
-
-
-class ReportContentIn(Schema):
-    """示范文本 第三条: all optional; follow-up reports fill them in. Lengths are the columns'."""
-
-    location: str = Field("", max_length=200)
-    cause: str = Field("", max_length=2000)
-    nature: str = Field("", max_length=2000)
-    amount_involved: str = Field("", max_length=100)
-    people_involved: str = Field("", max_length=100)
-    main_harm: str = Field("", max_length=2000)
-    customer_reaction: str = Field("", max_length=2000)
-    trend: str = Field("", max_length=2000)
-    measures_taken: str = Field("", max_length=2000)
-
-
-class IncidentIn(ReportContentIn):
-    kind: str = Field(description="Event kind code, as GET /event-kinds lists them.")
-    unit: str = Field(description="Code of the unit where it happened: one the reporter sees.")
-    occurred_at: datetime = Field(description="ISO 8601; without an offset it is Asia/Shanghai time.")
-    description: str = Field(max_length=4000)
-    facts: dict[str, Any] = Field({}, description="The facts the level rules read (POST /classify).")
-
-
-class FollowUpIn(ReportContentIn):
-    text: str = Field(max_length=4000)
-    facts: dict[str, Any] = {}
-
-
-class CommentIn(Schema):
-    text: str = Field(max_length=4000)
-
-
-class LevelIn(Schema):
-    level: Level
-    reason: str = Field("", max_length=1000)
-
-
-PersonRef = int | str  # a person's id, or their username
-
-
-class ActivateIn(Schema):
-    plan_version: int = Field(description="Id of an approved plan version.")
-    leader: PersonRef = Field(description="组长: person id or username.")
-    deputies: list[PersonRef] = []
-    members: list[PersonRef] = []
-    groups: list[str] = Field([], description="Working group names.")
-
-
-class DoneIn(Schema):
-    note: str = Field("", max_length=4000)
-    done_at: datetime | None = Field(None, description="Defaults to now; never in the future.")
-
-
-class ReasonIn(Schema):
-    reason: str = Field(max_length=1000)
-
-
-class TerminationRequestIn(Schema):
-    summary: str = Field(max_length=4000)
-
-
-class TerminationDecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=1000)
-
-
-class LinkIn(Schema):
-    other: str = Field(description="Number of the other incident, e.g. YJ-2026-000123.")
-    note: str = Field("", max_length=200)
-
-
-class MergeIn(Schema):
-    into: str = Field(description="Number of the incident this report is a duplicate of.")
-    reason: str = Field(max_length=1000)
-
-
-class ResponsibleIn(Schema):
-    name: str = Field(max_length=100)
-    responsibility: str = Field(max_length=1000)
-
-
-class FindingsIn(Schema):
-    """Only the fields sent are written."""
-
-    cause: str | None = None
-    warnings_in_time: bool | None = None
-    warnings_note: str | None = None
-    responsibility: list[ResponsibleIn] | None = None
-    consequences: str | None = None
-    preventive_measures: str | None = None
-
-
-# --- What goes out ---------------------------------------------------------------------------------
-
-
-class ReportedOut(Schema):
-    id: int
-    number: str
-    level: str
-    level_reasons: list[ReasonOut]
-    status: str
-
-
-class IncidentSummaryOut(Schema):
-    id: int
-    number: str
-    kind: str
-    kind_name: str
-    unit: str
-    unit_name: str
-    level: str
-    status: str
-    status_display: str
-    occurred_at: datetime
-    reported_at: datetime
-    reporter: str
-    description: str
-
-
-class IncidentPageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[IncidentSummaryOut]
-
-
-class TimelineOut(Schema):
-    at: datetime
-    event: str
-    event_display: str
-    actor: str | None
-    text: str
-
-
-class TaskOut(Schema):
-    id: int
-    order: int
-    kind: str
-    title: str
-    position: str | None
-    position_name: str | None
-    group: str | None
-    candidates: list[str]
-    owner: str | None
-    condition: str
-    branch: str
-    status: str
-    status_display: str
-    due_at: datetime | None
-    done_at: datetime | None
-    note: str
-
-
-class NoticeOut(Schema):
-    id: int
-    recipient: str
-    recipient_unit: str
-    reason: str
-    sent: datetime
-    ack_due_at: datetime | None
-    acknowledged_at: datetime | None
-    escalated_at: datetime | None
-
-
-class MyNoticeOut(NoticeOut):
-    subject_type: str
-    subject_id: int
-    title: str
-    body: str
-    url: str
-
-
-class MemberOut(Schema):
-    person_id: int
-    name: str
-    unit: str
-    role: str
-    role_display: str
-
-
-class GroupOut(Schema):
-    id: int
-    name: str
-    leader_id: int | None
-    leader: str | None
-
-
-class FollowUpOut(Schema):
-    at: datetime
-    author: str
-    text: str
-    facts: dict[str, Any]
-    content: dict[str, str]
-
-
-class InvestigationOut(Schema):
-    started_at: datetime
-    started_by: str
-    cause: str
-    warnings_in_time: bool | None
-    warnings_note: str
-    responsibility: list[dict[str, Any]]
-    consequences: str
-    preventive_measures: str
-    closed_at: datetime | None
-
-
-class IncidentOut(IncidentSummaryOut):
-    facts: dict[str, Any]
-    classified_level: str
-    level_reasons: list[ReasonOut]
-    content: dict[str, str]
-    plan_version: int | None
-    plan_title: str | None
-    activated_at: datetime | None
-    terminated_at: datetime | None
-    closed_at: datetime | None
-    watch_until: datetime | None
-    merged_into: str | None
-    links: list[str]
-    members: list[MemberOut]
-    groups: list[str] = Field(description="Working group names (`working_groups` has their leaders).")
-    working_groups: list[GroupOut]
-    tasks: list[TaskOut]
-    notices: list[NoticeOut]
-    follow_ups: list[FollowUpOut]
-    timeline: list[TimelineOut]
-    investigation: InvestigationOut | None
-
-
 # --- Helpers ---------------------------------------------------------------------------------------
-
-
-def _local(value: datetime | None) -> datetime | None:
-    return value.astimezone(clock.SHANGHAI) if value is not None else None
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -306,137 +93,6 @@ def _by_number(request, number: str, field: str) -> Incident:
 
 def _content(payload: ReportContentIn) -> dict[str, str]:
     return {key: getattr(payload, key) for key in REPORT_FIELDS if getattr(payload, key)}
-
-
-def _summary(incident: Incident) -> dict:
-    return {
-        "id": incident.pk,
-        "number": incident.number,
-        "kind": incident.kind.code,
-        "kind_name": incident.kind.name,
-        "unit": incident.unit.code,
-        "unit_name": incident.unit.name,
-        "level": incident.level,
-        "status": incident.status,
-        "status_display": incident.get_status_display(),
-        "occurred_at": _local(incident.occurred_at),
-        "reported_at": _local(incident.reported_at),
-        "reporter": incident.reporter.name,
-        "description": incident.description,
-    }
-
-
-def _task(task: Task) -> dict:
-    return {
-        "id": task.pk,
-        "order": task.order,
-        "kind": task.kind,
-        "title": task.title,
-        "position": task.position.code if task.position else None,
-        "position_name": task.position.name if task.position else None,
-        "group": task.group.name if task.group else None,
-        "candidates": [p.name for p in task.candidates.all()],
-        "owner": task.owner.name if task.owner else None,
-        "condition": task.condition,
-        "branch": task.branch,
-        "status": task.status,
-        "status_display": task.get_status_display(),
-        "due_at": _local(task.due_at),
-        "done_at": _local(task.done_at),
-        "note": task.note,
-    }
-
-
-def _notice(notice: Notice) -> dict:
-    return {
-        "id": notice.pk,
-        "recipient": notice.recipient.name,
-        "recipient_unit": notice.recipient.unit.code,
-        "reason": notice.reason,
-        "sent": _local(notice.created_at),
-        "ack_due_at": _local(notice.ack_due_at),
-        "acknowledged_at": _local(notice.acknowledged_at),
-        "escalated_at": _local(notice.escalated_at),
-    }
-
-
-def _detail(incident: Incident) -> dict:
-    """The incident as its room shows it, in a fixed number of queries (selectors.room)."""
-    room = selectors.room(incident)
-    investigation = Investigation.objects.filter(incident=incident).select_related("started_by").first()
-    version = incident.plan_version
-    return {
-        **_summary(incident),
-        "facts": incident.facts,
-        "classified_level": incident.classified_level,
-        "level_reasons": incident.level_reasons,
-        "content": {key: getattr(incident, key) for key in REPORT_FIELDS if getattr(incident, key)},
-        "plan_version": version.pk if version else None,
-        "plan_title": version.title if version else None,
-        "activated_at": _local(incident.activated_at),
-        "terminated_at": _local(incident.terminated_at),
-        "closed_at": _local(incident.closed_at),
-        "watch_until": _local(incident.watch_until),
-        "merged_into": incident.merged_into.number if incident.merged_into else None,
-        "links": [link.other.number for link in room["links"]],
-        "members": [
-            {
-                "person_id": m.person_id,
-                "name": m.person.name,
-                "unit": m.person.unit.code,
-                "role": m.role,
-                "role_display": m.get_role_display(),
-            }
-            for m in room["members"]
-        ],
-        "groups": [g.name for g in room["groups"]],
-        "working_groups": [
-            {
-                "id": g.pk,
-                "name": g.name,
-                "leader_id": g.leader_id,
-                "leader": g.leader.name if g.leader_id else None,
-            }
-            for g in room["groups"]
-        ],
-        "tasks": [_task(t) for t in room["tasks"]],
-        "notices": [_notice(n) for n in room["notices"]],
-        "follow_ups": [
-            {
-                "at": _local(f.at),
-                "author": f.author.name,
-                "text": f.text,
-                "facts": f.facts,
-                "content": {key: getattr(f, key) for key in REPORT_FIELDS if getattr(f, key)},
-            }
-            for f in room["follow_ups"]
-        ],
-        "timeline": [
-            {
-                "at": _local(e.at),
-                "event": e.event,
-                "event_display": e.get_event_display(),
-                "actor": e.actor.name if e.actor else None,
-                "text": e.text,
-            }
-            for e in room["timeline"]
-        ],
-        "investigation": _investigation(investigation) if investigation else None,
-    }
-
-
-def _investigation(inv) -> dict:
-    return {
-        "started_at": _local(inv.started_at),
-        "started_by": inv.started_by.name,
-        "cause": inv.cause,
-        "warnings_in_time": inv.warnings_in_time,
-        "warnings_note": inv.warnings_note,
-        "responsibility": inv.responsibility,
-        "consequences": inv.consequences,
-        "preventive_measures": inv.preventive_measures,
-        "closed_at": _local(inv.closed_at),
-    }
 
 
 def _fresh(request, incident: Incident) -> dict:

@@ -330,3 +330,23 @@ def test_a_report_whose_alarm_fails_in_a_batch_is_retried_alone_and_the_others_a
     make_checks_due()  # the retry's back-off is over
     run_jobs(queue=ALARMS)
     assert told(hexie) == {"hexie_manager", "hexie_president", "jn_president", "branch_duty"}
+
+
+def test_a_batch_of_alarms_reads_the_people_of_all_its_chains_at_once(now, hexie_lobby):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hexie = reported_untold("hexie_lobby", "JN0101", "客户在柜台前被抢走手提包")
+    plaza = reported_untold("plaza_manager", "JN0102", "客户在门口被抢")
+    DBTaskResult.objects.all().delete()
+    raise_alarms.enqueue(reports=[[i.pk, f"level-{i.level}", i.reporter_id] for i in (hexie, plaza)])
+    with CaptureQueriesContext(connection) as queries:
+        run_jobs(queue=ALARMS)
+    rosters = [q for q in queries.captured_queries if 'FROM "orgs_dutyroster"' in q["sql"]]
+    people = [  # the people of the units on the chains (the branch's 应急管理员 for the task aside)
+        q["sql"]
+        for q in queries.captured_queries
+        if "'department'" in q["sql"] and "emergency_admin" not in q["sql"]
+    ]
+    assert len(rosters) == 1 and len(people) == 1  # two outlets, one sub-branch, branch, head office
+    assert told(plaza) == {"hexie_president", "jn_president", "branch_duty"}

@@ -48,7 +48,8 @@ def raise_alarms(*, reports: list[list]) -> str:
     reporter, who is not told of their own report] for each. One report's failure does not hold back
     the others: it becomes a `raise_alarm` job of its own, with its own record of failures and retries.
     A second run tells nobody twice."""
-    from yingji.notify.recipients import remembered
+    from yingji.core import clock
+    from yingji.notify.recipients import read_ahead, remembered
     from yingji.orgs.models import Person
 
     from .models import Incident
@@ -56,6 +57,7 @@ def raise_alarms(*, reports: list[list]) -> str:
     incidents = Incident.objects.select_related("kind", "unit").in_bulk([r[0] for r in reports])
     reporters = Person.objects.in_bulk([r[2] for r in reports if r[2]])
     with merged_jobs(), remembered():
+        read_ahead([i.unit for i in incidents.values()], clock.local_today())
         return _tell_each(reports, incidents, reporters)
 
 

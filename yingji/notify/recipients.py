@@ -66,6 +66,20 @@ def remember[T](key: tuple, read: Callable[[], T]) -> T:
     return memo.other[key]
 
 
+def read_ahead(units: list[Unit], on_date: date) -> None:
+    """Inside a `remembered` block: the chains of these units up to head office, their people and their
+    带班领导 on `on_date`, in three queries, so that telling each of them afterwards reads nothing more
+    (a batch of alarms from twenty outlets: three queries, not forty)."""
+    if _memo.get() is None or not units:
+        return
+    acting = [u.acting_unit for u in units]
+    _units_at(list({a.path[:i] for a in acting for i in range(Unit.steplen, len(a.path), Unit.steplen)}))
+    chains = [chain_up_to(u, UnitType.HEAD_OFFICE) for u in acting]
+    everyone = list({u.pk: u for chain in chains for u in chain}.values())
+    _people_of(everyone)
+    _duty_leaders(everyone, on_date)
+
+
 def chain_up_to(unit: Unit, reach: str) -> list[Unit]:
     """The unit and its ancestors, nearest first, up to the first that stands at `reach` or higher."""
     acting = unit.acting_unit

@@ -1,10 +1,11 @@
 """首报: the first report of an event, from an outlet's phone or an API client, in a surge or alone.
 
 A report is checked, classified and matched against earlier ones (its idempotency key, a terminated
-incident still under watch) on its own. Its write, number, incident, timeline entry, audit entry and
-the alarm job's row, goes through a group commit: reports arriving together in one process commit in
-one transaction, numbered in arrival order, each with its own audit entry, and one alarm job tells the
-chains of all of them. Alone, a report commits alone and at once (see `core.group_commit`)."""
+incident still under watch) on its own. Its write (the number, the incident, its timeline and audit
+entries, the alarm job's row) goes through a group commit: reports arriving together in one process
+commit in one transaction, numbered in arrival order, each with its own audit entry, and one alarm job
+tells the chains of all of them. A report that arrives alone commits alone and at once (see
+`core.group_commit`)."""
 
 import hashlib
 from collections import Counter

@@ -47,7 +47,7 @@ from .schemas_incidents import (
     TerminationRequestIn,
 )
 from .shape_incidents import detail as _detail
-from .shape_incidents import notice as _notice
+from .shape_incidents import my_notice as _mine
 from .shape_incidents import summary as _summary
 from .shape_incidents import task as _task
 
@@ -373,17 +373,6 @@ def close_investigation(request, incident_id: int):
 # --- Notices ---------------------------------------------------------------------------------------
 
 
-def _my_notice(notice: Notice) -> dict:
-    return {
-        **_notice(notice),
-        "subject_type": notice.subject_type,
-        "subject_id": notice.subject_id,
-        "title": notice.title,
-        "body": notice.body,
-        "url": notice.url,
-    }
-
-
 class NoticeFilters(Schema):
     unacknowledged: bool = False
     limit: int = Field(50, ge=1, le=MAX_PAGE)
@@ -397,7 +386,7 @@ def my_notices(request, filters: Query[NoticeFilters]):
     if filters.unacknowledged:
         notices = notices.filter(acknowledged_at__isnull=True)
     page = notices[filters.offset : filters.offset + filters.limit]
-    return [_my_notice(n) for n in page]
+    return [_mine(n) for n in page]
 
 
 @incidents_router.post("/notices/{notice_id}/ack", response={200: MyNoticeOut, **ERRORS}, tags=["notices"])
@@ -406,4 +395,4 @@ def acknowledge(request, notice_id: int):
     person = _me(request)
     notice = notify.acknowledge(person=person, notice=notify.ensure_recipient(person, notice_id))
     notice = Notice.objects.select_related("recipient__unit").get(pk=notice.pk)
-    return _my_notice(notice)
+    return _mine(notice)

@@ -2,7 +2,7 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
@@ -60,26 +60,21 @@ def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
     return locked
 
 
-def _token_sql() -> str:
-    return (
-        f"SELECT {rows.columns(ApiToken, 't')}, {rows.columns(Person, 'p')}, {rows.columns(User, 'u')}, "
-        f"{rows.columns(Unit, 'n')} FROM {rows.table(ApiToken)} t "
-        f"JOIN {rows.table(Person)} p ON p.id = t.person_id "
-        f"JOIN {rows.table(User)} u ON u.id = p.user_id "
-        f"JOIN {rows.table(Unit)} n ON n.id = p.unit_id "
-        "WHERE t.key_hash = %s AND t.revoked_at IS NULL"
-    )
+# Every API request asks this first, and a regional surge asks it thousands of times a minute: the live
+# token with its person, their user and unit, in one statement written once.
+_TOKEN = (
+    f"SELECT {rows.columns(ApiToken, 't')}, {rows.columns(Person, 'p')}, {rows.columns(User, 'u')}, "
+    f"{rows.columns(Unit, 'n')} FROM {rows.table(ApiToken)} t "
+    f"JOIN {rows.table(Person)} p ON p.id = t.person_id "
+    f"JOIN {rows.table(User)} u ON u.id = p.user_id "
+    f"JOIN {rows.table(Unit)} n ON n.id = p.unit_id "
+    "WHERE t.key_hash = %s AND t.revoked_at IS NULL"
+)
+_TOUCH = f"UPDATE {rows.table(ApiToken)} SET last_used_at = %s WHERE id = %s"
 
 
 def _find_token(raw: str) -> ApiToken | None:
-    """The live token with its person, their user and unit: one statement written once (every API request
-    asks this first, and a regional surge asks it thousands of times a minute)."""
-    global _TOKEN_SQL
-    if _TOKEN_SQL is None:
-        _TOKEN_SQL = _token_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_SQL, [hash_token(raw)])
-        row = cursor.fetchone()
+    row = rows.one(_TOKEN, [hash_token(raw)])
     if row is None:
         return None
     token, at = rows.instance(ApiToken, row)
@@ -88,9 +83,6 @@ def _find_token(raw: str) -> ApiToken | None:
     unit, _ = rows.instance(Unit, row, at)
     person.user, person.unit, token.person = user, unit, person
     return token
-
-
-_TOKEN_SQL: str | None = None
 
 
 def authenticate_token(raw: str) -> User | None:
@@ -102,9 +94,7 @@ def authenticate_token(raw: str) -> User | None:
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         # Bookkeeping, not a business change: no audit entry for a timestamp.
-        with connection.cursor() as cursor:
-            sql = f"UPDATE {rows.table(ApiToken)} SET last_used_at = %s WHERE id = %s"
-            cursor.execute(sql, [now, token.pk])
+        rows.run(_TOUCH, [now, token.pk])
     user = token.person.user
     user.person = token.person  # already loaded: saves a query per request
     return user

@@ -65,6 +65,18 @@ def notice(notice: Notice) -> dict:
     }
 
 
+def my_notice(mine: Notice) -> dict:
+    """A notice as its recipient reads it in their list: with what it is about."""
+    return {
+        **notice(mine),
+        "subject_type": mine.subject_type,
+        "subject_id": mine.subject_id,
+        "title": mine.title,
+        "body": mine.body,
+        "url": mine.url,
+    }
+
+
 def detail(incident: Incident) -> dict:
     """The incident as its room shows it, in a fixed number of queries (selectors.room)."""
     room = selectors.room(incident)

@@ -66,13 +66,17 @@ def record_each(entries: list[Entry]) -> int:
     return len(chained)
 
 
+# Every audited write locks the chain head: statements written once. The head's row is made by the first
+# entry; without FOR UPDATE (SQLite) the write lock taken at BEGIN serialises writers instead.
+_HEAD = f"SELECT seq, hash FROM {rows.table(ChainHead)} WHERE id = 1" + (
+    " FOR UPDATE" if connection.features.has_select_for_update else ""
+)
+_MOVE_HEAD = f"UPDATE {rows.table(ChainHead)} SET seq = %s, hash = %s WHERE id = 1"
+
+
 def _hold_head() -> tuple[int, str]:
-    """The chain head's number and hash, locked until the caller's transaction ends. Every audited write
-    asks this, so it is one statement written once. The head's row is made by the first entry."""
-    sql = f"SELECT seq, hash FROM {rows.table(ChainHead)} WHERE id = 1" + _FOR_UPDATE
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
+    """The chain head's number and hash, locked until the caller's transaction ends."""
+    row = rows.one(_HEAD)
     if row is None:
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         return head.seq, head.hash
@@ -80,11 +84,7 @@ def _hold_head() -> tuple[int, str]:
 
 
 def _move_head(seq: int, hash_: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {rows.table(ChainHead)} SET seq = %s, hash = %s WHERE id = 1", [seq, hash_])
-
-
-_FOR_UPDATE = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows.run(_MOVE_HEAD, [seq, hash_])
 
 
 def _chained(seq: int, prev_hash: str, actor, action, object_type, object_id, unit, data) -> AuditEntry:

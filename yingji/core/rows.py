@@ -23,3 +23,21 @@ def instance[M: Model](model: type[M], row: tuple, start: int = 0) -> tuple[M, i
     names = [f.attname for f in model._meta.concrete_fields]
     end = start + len(names)
     return model.from_db(connection.alias, names, row[start:end]), end
+
+
+def one(sql: str, params: list | tuple = ()) -> tuple | None:
+    """The first row of a hand-written statement, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def every(sql: str, params: list | tuple = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def run(sql: str, params: list | tuple = ()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -26,20 +26,16 @@ ALARMS = "alarms"
 
 @job(queue_name=ALARMS)
 def raise_alarm(*, incident_id: int, round_key: str, exclude_id: int | None = None) -> str:
-    """Tell the chain of a report the moment the worker takes it (enqueued with the report itself). A
-    second run tells nobody twice: a round's notices have unique keys and the regulator task is made once."""
-    from django.db import transaction
-
+    """Tell the chain of one report: for a report of a batch whose telling failed (with this job's own
+    retries), and for reports from before batches. A second run tells nobody twice: a round's notices
+    have unique keys and the regulator task is made once."""
     from yingji.orgs.models import Person
 
-    from . import alerts
     from .models import Incident
 
     incident = Incident.objects.select_related("kind", "unit").get(pk=incident_id)
     exclude = Person.objects.filter(pk=exclude_id).first() if exclude_id else None
-    with transaction.atomic():
-        notices = alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude)
-    return f"{len(notices)} told"
+    return f"{_tell(incident, round_key, exclude)} told"
 
 
 @job(queue_name=ALARMS)
@@ -55,29 +51,26 @@ def raise_alarms(*, reports: list[list]) -> str:
     from .models import Incident
 
     incidents = Incident.objects.select_related("kind", "unit").in_bulk([r[0] for r in reports])
-    reporters = Person.objects.in_bulk([r[2] for r in reports if r[2]])
+    reporters = Person.objects.order_by().in_bulk([r[2] for r in reports if r[2]])
+    told = 0
     with merged_jobs(), remembered():
         read_ahead([i.unit for i in incidents.values()], clock.local_today())
-        return _tell_each(reports, incidents, reporters)
+        for incident_id, round_key, exclude_id in reports:
+            if incident_id not in incidents:
+                continue
+            try:
+                told += _tell(incidents[incident_id], round_key, reporters.get(exclude_id))
+            except Exception:
+                logger.exception("telling the chain of incident %s failed; retried on its own", incident_id)
+                raise_alarm.enqueue(incident_id=incident_id, round_key=round_key, exclude_id=exclude_id)
+    return f"{told} told"
 
 
-def _tell_each(reports, incidents, reporters) -> str:
+def _tell(incident, round_key: str, exclude) -> int:
+    """One report's round, in a transaction of its own: how many were told."""
     from django.db import transaction
 
     from . import alerts
 
-    told = 0
-    for incident_id, round_key, exclude_id in reports:
-        incident = incidents.get(incident_id)
-        if incident is None:
-            continue
-        try:
-            with transaction.atomic():
-                notices = alerts.raise_the_alarm(
-                    incident, round_key=round_key, exclude=reporters.get(exclude_id)
-                )
-            told += len(notices)
-        except Exception:
-            logger.exception("telling the chain of incident %s failed; it is retried on its own", incident_id)
-            raise_alarm.enqueue(incident_id=incident_id, round_key=round_key, exclude_id=exclude_id)
-    return f"{told} told"
+    with transaction.atomic():
+        return len(alerts.raise_the_alarm(incident, round_key=round_key, exclude=exclude))

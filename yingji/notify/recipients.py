@@ -30,15 +30,8 @@ class Recipient:
     reason: str
 
 
-class _Memo:
-    def __init__(self) -> None:
-        self.units: dict[str, Unit] = {}
-        self.people: dict[int, list[Person]] = {}
-        self.duty: dict[tuple[int, date], Person | None] = {}
-        self.other: dict[tuple, Any] = {}
-
-
-_memo: ContextVar[_Memo | None] = ContextVar("recipients_memo", default=None)
+# What a `remembered` block has read: per kind of read, key → value (None: looked for, not there).
+_memo: ContextVar[dict[Any, dict] | None] = ContextVar("recipients_memo", default=None)
 
 
 @contextmanager
@@ -49,7 +42,7 @@ def remembered():
     if _memo.get() is not None:
         yield
         return
-    token = _memo.set(_Memo())
+    token = _memo.set({})
     try:
         yield
     finally:
@@ -61,9 +54,23 @@ def remember[T](key: tuple, read: Callable[[], T]) -> T:
     memo = _memo.get()
     if memo is None:
         return read()
-    if key not in memo.other:
-        memo.other[key] = read()
-    return memo.other[key]
+    store = memo.setdefault("other", {})
+    if key not in store:
+        store[key] = read()
+    return store[key]
+
+
+def _remembered[K, V](kind: Any, keys: list[K], read: Callable[[list[K]], dict[K, V]]) -> dict[K, V]:
+    """`read(keys)`, a dict by key; inside a `remembered` block only the keys not read before are read."""
+    memo = _memo.get()
+    if memo is None:
+        return read(keys)
+    store = memo.setdefault(kind, {})
+    missing = [k for k in keys if k not in store]
+    if missing:
+        found = read(missing)
+        store.update({k: found.get(k) for k in missing})
+    return {k: store[k] for k in keys if store[k] is not None}
 
 
 def read_ahead(units: list[Unit], on_date: date) -> None:
@@ -94,41 +101,30 @@ def chain_up_to(unit: Unit, reach: str) -> list[Unit]:
 
 
 def _units_at(paths: list[str]) -> list[Unit]:
-    memo = _memo.get()
-    if memo is None:
-        return list(Unit.objects.filter(path__in=paths))
-    missing = [p for p in paths if p not in memo.units]
-    if missing:
-        memo.units.update((u.path, u) for u in Unit.objects.filter(path__in=missing))
-    return [memo.units[p] for p in paths if p in memo.units]
+    return list(
+        _remembered(
+            "units", paths, lambda wanted: {u.path: u for u in Unit.objects.filter(path__in=wanted)}
+        ).values()
+    )
 
 
 def _people_of(units: list[Unit]) -> dict[int, list[Person]]:
     """Active people of each unit and of its departments, in one query (none for units remembered)."""
-    memo = _memo.get()
-    if memo is None:
-        return _read_people_of(units)
-    missing = [u for u in units if u.pk not in memo.people]
-    if missing:
-        memo.people.update(_read_people_of(missing))
-    return {u.pk: memo.people[u.pk] for u in units}
+    return _remembered(
+        "people", [u.pk for u in units], lambda pks: _read_people_of([u for u in units if u.pk in pks])
+    )
 
 
 def _duty_leaders(units: list[Unit], on_date: date) -> dict[int, Person]:
     """Each unit's 带班领导 on `on_date`, where the roster names one."""
-    memo = _memo.get()
-    wanted = units if memo is None else [u for u in units if (u.pk, on_date) not in memo.duty]
-    found: dict[int, Person] = {}
-    if wanted:
-        rows = DutyRoster.objects.filter(unit__in=wanted, on_date=on_date).select_related(
+
+    def read(pks: list[int]) -> dict[int, Person]:
+        rows = DutyRoster.objects.filter(unit__in=pks, on_date=on_date).select_related(
             "leader__unit", "leader__user"
         )
-        found = {row.unit_id: row.leader for row in rows}
-    if memo is None:
-        return found
-    for unit in wanted:
-        memo.duty[(unit.pk, on_date)] = found.get(unit.pk)
-    return {u.pk: leader for u in units if (leader := memo.duty[(u.pk, on_date)]) is not None}
+        return {row.unit_id: row.leader for row in rows}
+
+    return _remembered(("duty", on_date), [u.pk for u in units], read)
 
 
 def _read_people_of(units: list[Unit]) -> dict[int, list[Person]]:

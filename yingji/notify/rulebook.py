@@ -13,7 +13,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from yingji.core import rows
@@ -70,11 +70,12 @@ _lock = threading.Lock()
 _cached: Rulebook | None = None
 
 
+_TOKEN = f"SELECT token FROM {rows.table(RulesVersion)} WHERE id = 1"
+
+
 def _token() -> str:
     # Asked by every report: a statement written once, not a query compiled each time.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {rows.table(RulesVersion)} WHERE id = 1")
-        row = cursor.fetchone()
+    row = rows.one(_TOKEN)
     return row[0] if row else ""
 
 

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -99,105 +101,83 @@ def rules_page(request):
     )
 
 
-def _done(request, form_or_error) -> None:
-    if isinstance(form_or_error, DomainError):
-        messages.error(request, form_or_error.message)
-    elif form_or_error is not None:
-        messages.error(request, " ".join(str(e) for errors in form_or_error.errors.values() for e in errors))
+def _saved(request, form: forms.Form | None, write: Callable[[dict], object]):
+    """Every edit of the page: the form's errors, or `write(cleaned data)`; the outcome as a message
+    (a refusal's own words), then back to the page."""
+    if form is not None and not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("notify:rules")
+    try:
+        write(form.cleaned_data if form is not None else {})
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Saved."))
+    return redirect("notify:rules")
 
 
 @require_POST
 def save_level_rule(request, level):
     _editor(request)
     rule = get_object_or_404(NotificationRule, level=level)
-    form = LevelRuleForm(request.POST, prefix=level)
-    if not form.is_valid():
-        _done(request, form)
-        return redirect("notify:rules")
-    try:
-        rules.update_level_rule(
-            actor=request.user,
-            rule=rule,
-            **{**form.cleaned_data, "positions": list(form.cleaned_data["positions"])},
-        )
-    except DomainError as exc:
-        _done(request, exc)
-    else:
-        _done(request, None)
-    return redirect("notify:rules")
+    return _saved(
+        request,
+        LevelRuleForm(request.POST, prefix=level),
+        lambda data: rules.update_level_rule(
+            actor=request.user, rule=rule, **{**data, "positions": list(data["positions"])}
+        ),
+    )
 
 
 @require_POST
 def save_kind_rule(request, code):
     _editor(request)
     kind = get_object_or_404(EventKind, code=code)
-    form = KindRuleForm(request.POST)
-    if form.is_valid():
+
+    def write(data: dict) -> None:
         # A row that does not post the positions keeps the ones already set.
         existing = selectors.kind_rule(kind)
         positions = (
-            list(form.cleaned_data["positions"])
+            list(data["positions"])
             if "positions" in request.POST
             else list(existing.positions.all())
             if existing
             else []
         )
         rules.set_kind_rule(
-            actor=request.user,
-            kind=kind,
-            regulator_report=form.cleaned_data["regulator_report"],
-            positions=positions,
+            actor=request.user, kind=kind, regulator_report=data["regulator_report"], positions=positions
         )
-        _done(request, None)
-    else:
-        _done(request, form)
-    return redirect("notify:rules")
+
+    return _saved(request, KindRuleForm(request.POST), write)
 
 
 @require_POST
 def save_deadline(request, code):
     _editor(request)
     unit = get_object_or_404(Unit, code=code)
-    form = DeadlineForm(request.POST)
-    if not form.is_valid():
-        _done(request, form)
-        return redirect("notify:rules")
-    try:
-        rules.set_regulator_deadline(actor=request.user, unit=unit, minutes=form.cleaned_data["minutes"])
-    except DomainError as exc:
-        _done(request, exc)
-    else:
-        _done(request, None)
-    return redirect("notify:rules")
+    return _saved(
+        request,
+        DeadlineForm(request.POST),
+        lambda data: rules.set_regulator_deadline(actor=request.user, unit=unit, minutes=data["minutes"]),
+    )
 
 
 @require_POST
 def add_robot(request):
     _editor(request)
-    form = RobotForm(request.POST)
-    if not form.is_valid():
-        _done(request, form)
-        return redirect("notify:rules")
-    unit = Unit.objects.filter(code=form.cleaned_data["unit"].strip()).first()
-    try:
+
+    def write(data: dict) -> None:
+        unit = Unit.objects.filter(code=data["unit"].strip()).first()
         if unit is None:
             raise InvalidInput(_("Unknown unit."), fields={"unit": _("Unknown unit.")})
-        robots.add_robot(
-            actor=request.user, unit=unit, kind=form.cleaned_data["kind"], url=form.cleaned_data["url"]
-        )
-    except DomainError as exc:
-        _done(request, exc)
-    else:
-        _done(request, None)
-    return redirect("notify:rules")
+        robots.add_robot(actor=request.user, unit=unit, kind=data["kind"], url=data["url"])
+
+    return _saved(request, RobotForm(request.POST), write)
 
 
 @require_POST
 def switch_robot(request, pk):
     _editor(request)
     robot = get_object_or_404(Webhook, pk=pk)
-    robots.switch_robot(actor=request.user, robot=robot, on=request.POST.get("on") == "1")
-    _done(request, None)
-    return redirect("notify:rules")
+    on = request.POST.get("on") == "1"
+    return _saved(request, None, lambda data: robots.switch_robot(actor=request.user, robot=robot, on=on))

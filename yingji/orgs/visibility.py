@@ -5,7 +5,6 @@ a head-office department sees the whole bank. Every selector, page, export and A
 through `scope()`; a record outside it is answered as if it did not exist (404)."""
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
 from yingji.core import rows
@@ -57,9 +56,7 @@ def visible_units(user: Viewer) -> QuerySet[Unit]:
 def visible_unit(user: Viewer, code: str) -> Unit | None:
     """The active unit with this code, if `user` sees it. Asked by every report (the unit it names), so
     it is one statement written once; what `user` sees is decided by `can_see_unit`, as everywhere."""
-    with connection.cursor() as cursor:
-        cursor.execute(_UNIT_BY_CODE, [code])
-        row = cursor.fetchone()
+    row = rows.one(_UNIT_BY_CODE, [code])
     if row is None:
         return None
     unit, _ = rows.instance(Unit, row)

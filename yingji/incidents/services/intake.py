@@ -139,7 +139,7 @@ def _write_reports(reports: Sequence[NewReport]) -> None:
         if new:
             _record(new)
     if found:
-        earlier = Incident.objects.select_related("kind", "unit").in_bulk(set(found.values()))
+        earlier = _incidents(set(found.values()))
         for report in reports:
             if report.found_id:
                 report.incident = earlier[report.found_id]
@@ -214,47 +214,47 @@ def _year(report: NewReport) -> int:
     return report.incident.reported_at.astimezone(clock.SHANGHAI).year
 
 
+_TAKE = f"UPDATE {rows.table(YearCounter)} SET last = last + %s WHERE year = %s RETURNING last"
+_GIVE_BACK = f"UPDATE {rows.table(YearCounter)} SET last = last - %s WHERE year = %s"
+
+
 def _take_numbers(counts: Counter[int]) -> dict[int, int]:
     """The first of `count` numbers for each year, gapless: one UPDATE … RETURNING per year, holding the
     counter's row lock until the batch commits (PostgreSQL, SQLite 3.35+). A year's first report inserts
     the row first, in a way that never fails, so a year's first two reports cannot break each other."""
-    sql = f"UPDATE {rows.table(YearCounter)} SET last = last + %s WHERE year = %s RETURNING last"
     first: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        for year, count in counts.items():
-            cursor.execute(sql, [count, year])
-            row = cursor.fetchone()
-            if row is None:
-                YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
-                cursor.execute(sql, [count, year])
-                row = cursor.fetchone()
-            first[year] = row[0] - count + 1
+    for year, count in counts.items():
+        row = rows.one(_TAKE, [count, year])
+        if row is None:
+            YearCounter.objects.bulk_create([YearCounter(year=year)], ignore_conflicts=True)
+            row = rows.one(_TAKE, [count, year])
+        first[year] = row[0] - count + 1
     return first
 
 
 def _give_back(counts: Counter[int]) -> None:
     """Numbers taken for reports that turned out to be written already, returned under the same lock,
     so the year's numbers stay without gaps."""
-    with connection.cursor() as cursor:
-        for year, count in counts.items():
-            cursor.execute(
-                f"UPDATE {rows.table(YearCounter)} SET last = last - %s WHERE year = %s", [count, year]
-            )
+    for year, count in counts.items():
+        rows.run(_GIVE_BACK, [count, year])
 
 
 def _committed_keys(keys: list[str]) -> dict[str, int]:
-    """Of these keys, those a committed report created or reopened an incident with: key → incident id."""
+    """Of these keys, those a committed report created (or else reopened) an incident with: key → id."""
     if not keys:
         return {}
     marks = ", ".join(["%s"] * len(keys))
-    sql = (
-        f"SELECT idempotency_key, id FROM {rows.table(Incident)} WHERE idempotency_key IN ({marks}) "
-        f"UNION ALL SELECT idempotency_key, incident_id FROM {rows.table(FollowUp)} "
-        f"WHERE idempotency_key IN ({marks})"
+    found = rows.every(
+        f"SELECT idempotency_key, id, 0 FROM {rows.table(Incident)} WHERE idempotency_key IN ({marks}) "
+        f"UNION ALL SELECT idempotency_key, incident_id, 1 FROM {rows.table(FollowUp)} "
+        f"WHERE idempotency_key IN ({marks})",
+        [*keys, *keys],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*keys, *keys])
-        return dict(cursor.fetchall())
+    return {key: incident_id for key, incident_id, _ in sorted(found, key=lambda r: -r[2])}
+
+
+def _incidents(ids) -> dict[int, Incident]:
+    return Incident.objects.select_related("kind", "unit").in_bulk(ids)
 
 
 def _scoped_key(reporter: Person, key: str | None) -> str | None:
@@ -268,42 +268,32 @@ def _scoped_key(reporter: Person, key: str | None) -> str | None:
     return f"{reporter.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def _earlier_sql() -> str:
-    incident, follow_up = rows.table(Incident), rows.table(FollowUp)
-    return (
-        f"SELECT 0, id, reported_at FROM {incident} WHERE idempotency_key = %s "
-        f"UNION ALL SELECT 1, incident_id, at FROM {follow_up} WHERE idempotency_key = %s "
-        f"UNION ALL SELECT 2, id, COALESCE(terminated_at, reported_at) FROM {incident} "
-        "WHERE kind_id = %s AND unit_id = %s AND status = %s AND watch_until > %s"
-    )
+# Asked by every report, so written once: the incident a key created (0) or reopened (1), and the
+# terminated incidents of a kind at a unit still under watch (2).
+_EARLIER = (
+    f"SELECT 0, id, reported_at FROM {rows.table(Incident)} WHERE idempotency_key = %s "
+    f"UNION ALL SELECT 1, incident_id, at FROM {rows.table(FollowUp)} WHERE idempotency_key = %s "
+    f"UNION ALL SELECT 2, id, COALESCE(terminated_at, reported_at) FROM {rows.table(Incident)} "
+    "WHERE kind_id = %s AND unit_id = %s AND status = %s AND watch_until > %s"
+)
 
 
 def _earlier(
     key: str | None, *, kind: EventKind, unit: Unit, now: datetime
 ) -> tuple[Incident | None, Incident | None]:
-    """In one statement (asked by every report, so written once): the incident a report with this key
-    created or reopened, and the terminated incident of this kind at this unit still under watch (the
-    latest, if several)."""
-    with connection.cursor() as cursor:
-        at = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(_EARLIER_SQL, [key, key, kind.pk, unit.pk, Status.TERMINATED, at])
-        found = cursor.fetchall()
+    """In one statement: the incident a report with this key created or reopened, and the terminated
+    incident of this kind at this unit still under watch (the latest, if several)."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    found = rows.every(_EARLIER, [key, key, kind.pk, unit.pk, Status.TERMINATED, at])
     if not found:
         return None, None
     done = min((r for r in found if r[0] < 2), key=lambda r: r[0], default=None)
     watched = max((r for r in found if r[0] == 2), key=lambda r: r[2], default=None)
-    wanted = {r[1] for r in (done, watched) if r is not None}
-    loaded = Incident.objects.select_related("kind", "unit").in_bulk(wanted)
+    loaded = _incidents({r[1] for r in (done, watched) if r is not None})
     return (loaded.get(done[1]) if done else None), (loaded.get(watched[1]) if watched else None)
-
-
-_EARLIER_SQL = _earlier_sql()
 
 
 def _already_reported(key: str) -> Incident | None:
     """The incident a report with this key created, or reopened."""
-    incident = Incident.objects.filter(idempotency_key=key).first()
-    if incident is None:
-        follow_up = FollowUp.objects.filter(idempotency_key=key).select_related("incident").first()
-        incident = follow_up.incident if follow_up else None
-    return incident
+    found = _committed_keys([key]).get(key)
+    return _incidents([found]).get(found) if found else None

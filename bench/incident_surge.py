@@ -220,7 +220,7 @@ class Servers:
         self.procs = []
         py = str(REPO / ".venv" / "bin" / "python")
         # Niced as docs/operations.md runs them when asked: accepting reports goes first.
-        niced = ["nice", "-n", str(nice), py, "manage.py", "db_worker", "--queue-name", "*"]
+        niced = ["nice", "-n", str(nice), py, "manage.py", "jobs_worker", "--queue-name", "*"]
         for n in range(job_workers):
             out = open(LOG_DIR / f"surge-db-worker-{n}.log", "w")  # noqa: SIM115
             self.logs.append(out)
@@ -331,7 +331,7 @@ def cpu_by_group(before: dict, after: dict) -> dict[str, float]:
     for pid, (cmd, seconds) in after.items():
         if "gunicorn" in cmd:
             group = "gunicorn"
-        elif "db_worker" in cmd:
+        elif "jobs_worker" in cmd:
             group = "job workers"
         elif cmd.startswith("postgres"):
             group = "postgresql"

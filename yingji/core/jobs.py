@@ -45,6 +45,16 @@ def backoff(attempt: int, base_seconds: int | None = None) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempt - 1), 3600))
 
 
+# The worker running the job in hand (its id), for what the job claims: a delivery records who is
+# sending it, so a dead worker's claims are taken over (yingji.core.workers).
+_worker: ContextVar[str] = ContextVar("job_worker", default="")
+
+
+def current_worker() -> str:
+    """The id of the worker running this job, or "" outside a worker."""
+    return _worker.get()
+
+
 def job(
     func: Callable[..., Any] | None = None,
     *,
@@ -56,6 +66,8 @@ def job(
         def runner(context: TaskContext, *args: Any, **kwargs: Any) -> Any:
             attempt = int(kwargs.pop(ATTEMPT_KWARG, 1))
             allowed = max_attempts or settings.JOB_MAX_ATTEMPTS
+            worker_ids = context.task_result.worker_ids
+            token = _worker.set(worker_ids[-1] if worker_ids else "")
             try:
                 # A worker is a management command, which runs untranslated; what a job writes (a
                 # reminder, an escalation, a record) is read by people in the bank's language.
@@ -64,6 +76,8 @@ def job(
             except Exception as exc:
                 _record_failure(runner_task, context, args, kwargs, attempt, allowed, exc)
                 raise
+            finally:
+                _worker.reset(token)
 
         # Not functools.wraps: its __wrapped__ would hide the `context` argument the Tasks API checks.
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):

@@ -80,3 +80,24 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class WorkerLease(models.Model):
+    """A running job worker, renewed every few seconds by a thread of the worker itself. A worker whose
+    lease has run out is dead (killed, its machine gone): the jobs and deliveries it held are taken over
+    by a live worker (`yingji.core.workers.reap`). Times are the database's, so machines whose clocks
+    differ agree on who is dead."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    started_at = models.DateTimeField(_("started at"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["host", "pid"]
+        verbose_name = _("job worker")
+        verbose_name_plural = _("job workers")
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

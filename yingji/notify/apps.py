@@ -8,6 +8,10 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from yingji.core.workers import register_reaper
+
         from .rulebook import connect
+        from .services import take_over_deliveries
 
         connect()
+        register_reaper(take_over_deliveries)

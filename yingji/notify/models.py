@@ -2,8 +2,11 @@
 warning later) at a unit, for one person, and asks for acknowledgement by a deadline; each channel's
 delivery is its own row, claimed and recorded once however often its job runs."""
 
+import hashlib
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.orgs.models import Person, Position, Unit, UnitType
 
@@ -127,6 +130,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped (no address)")
+    # Its worker died while sending: whether the channel took it is not known. It is sent again with
+    # the same delivery key by a live worker (yingji.core.workers).
+    UNKNOWN = "unknown", _("Outcome unknown: being sent again by another worker")
 
 
 class Delivery(models.Model):
@@ -137,16 +143,50 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker sending it (yingji.core.jobs.current_worker); "" when sent outside a worker.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    # When a live worker took it over from a dead one: the first send's outcome is not known.
+    taken_over_at = models.DateTimeField(_("taken over"), null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="one_delivery_per_channel")]
+        indexes = [
+            # What the reaper looks at every few seconds: the few deliveries being sent right now.
+            models.Index(
+                fields=["claimed_at"], condition=models.Q(status="sending"), name="delivery_sending"
+            ),
+        ]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.channel} {self.status}"
+
+    @property
+    def key(self) -> str:
+        """The delivery's own key, the same on every attempt: the message id a channel deduplicates on
+        (the SMS gateway's message id, the e-mail's Message-ID), so a copy sent again after a worker
+        died shows once where the channel allows it."""
+        digest = hashlib.sha256(self.notice.key.encode()).hexdigest()[:12]
+        return f"yj-{self.pk}-{digest}"
+
+    @property
+    def channel_label(self) -> str:
+        if self.channel.startswith("webhook:"):
+            return str(pgettext_lazy("channel", "Group robot"))
+        labels = {"email": pgettext_lazy("channel", "E-mail"), "sms": pgettext_lazy("channel", "SMS")}
+        return str(labels.get(self.channel, self.channel))
+
+    @property
+    def outcome(self) -> str:
+        """What the notice page says about this copy: a copy taken over from a dead worker says so."""
+        if self.status == DeliveryStatus.SENT and self.taken_over_at:
+            return str(
+                _("Sent (outcome of the first attempt unknown: taken over and sent again by another worker)")
+            )
+        return str(self.get_status_display())
 
 
 class Webhook(models.Model):

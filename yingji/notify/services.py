@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
-from yingji.core import clock
+from yingji.core import clock, jobs
 from yingji.core.errors import NotVisible
 from yingji.core.jobs import ListJob, enqueue_together_on_commit
 from yingji.orgs.models import Person, Unit
@@ -177,15 +177,47 @@ def escalate_overdue(*, notice_ids: list[int]) -> int:
 
 
 def claim(delivery: Delivery) -> bool:
-    """Take a delivery for sending with one conditional UPDATE: of two workers, one wins."""
+    """Take a delivery for sending with one conditional UPDATE: of two workers, one wins. The claim
+    names the worker, so a worker that dies holding it is found (`take_over_deliveries`). A claim left
+    by no known worker is taken over once it is STALE_CLAIM old."""
     now = clock.now()
+    abandoned = Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM)
     return bool(
         Delivery.objects.filter(
-            Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_CLAIM),
+            Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]) | abandoned,
             pk=delivery.pk,
-        ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        ).update(
+            status=DeliveryStatus.SENDING,
+            claimed_at=now,
+            claimed_by=jobs.current_worker(),
+            attempts=F("attempts") + 1,
+            taken_over_at=Case(When(abandoned, then=Value(now)), default=F("taken_over_at")),
+        )
     )
+
+
+def take_over_deliveries(*, dead: set[str], live: set[str]) -> int:
+    """The reaper's part for notices (`yingji.core.workers.reap`): deliveries that dead workers were
+    sending, or whose claim is STALE_CLAIM old and held by no live worker, may or may not have reached
+    the channel. They are marked "outcome unknown" and a delivery job sends them again, with the same
+    delivery key, so a channel that deduplicates shows them once."""
+    now = clock.now()
+    lost = Q(claimed_by__in=dead) | (Q(claimed_at__lt=now - STALE_CLAIM) & ~Q(claimed_by__in=live))
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(lost, status=DeliveryStatus.SENDING)
+            .values_list("pk", "notice_id")
+        )
+        if not rows:
+            return 0
+        Delivery.objects.filter(pk__in=[pk for pk, _ in rows], status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.UNKNOWN, taken_over_at=now
+        )
+        from . import tasks
+
+        jobs.enqueue_in_transaction(tasks.deliver_notices, notice_ids=sorted({n for _, n in rows}))
+    return len(rows)
 
 
 def mark(delivery: Delivery, *, sent: bool, error: str = "") -> None:

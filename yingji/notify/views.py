@@ -28,7 +28,8 @@ def _me(request: HttpRequest):
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     person = visibility.person_of(request.user)
-    page = Paginator(selectors.my_notices(person), PER_PAGE).get_page(request.GET.get("page"))
+    notices = selectors.my_notices(person).prefetch_related("deliveries")  # each copy's outcome
+    page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "notify/inbox.html", {"page": page, "notices": page.object_list, "now": clock.now()}
     )

@@ -6,12 +6,15 @@ SHELL := /bin/bash
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# Rewritten by every install: a second `make` does not reinstall until pyproject.toml changes.
+# Rewritten by every install: a second `make` does not reinstall until the lock file changes.
 STAMP  := $(VENV)/.installed
+# Every package with its exact version and hashes, the dev tools included: a new release of anything
+# reaches a machine only when `make lock` is run and the changed file committed.
+LOCK   := requirements.lock
 PORT   ?= 8000
 export PORT
 
-.PHONY: help install run test lint format demo migrate messages
+.PHONY: help install run test lint format demo migrate messages lock
 
 help:
 	@echo "make run      start the web server and one job worker on http://127.0.0.1:$(PORT)/ with the demo bank"
@@ -20,24 +23,36 @@ help:
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make demo     load the demo bank (safe to run again)"
 	@echo "make messages extract new strings into the zh_Hans catalogue and compile it"
-	@echo "make install  create .venv and install the project with its dev tools"
-	@echo "Environment: DATABASE_URL (default SQLite under var/), PORT (default 8000), PYTHON (interpreter)"
+	@echo "make install  create .venv and install the project with its dev tools from requirements.lock"
+	@echo "make lock     pin pyproject.toml's dependencies anew, with hashes, into requirements.lock"
+	@echo "Environment: DATABASE_URL (default SQLite under var/), PORT (default 8000), PYTHON (interpreter),"
+	@echo "             HOST (make run's address: 127.0.0.1, this machine only; HOST=0.0.0.0 opens it to the network)"
 
 $(PY):
 	@py="$$(scripts/find-python)" || exit 1; \
 	echo "creating $(VENV) with $$py"; \
 	"$$py" -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	  echo "$(VENV) holds Python $$($(PY) -c 'import platform; print(platform.python_version())'), older than 3.12: remove it (rm -rf $(VENV)) and run make again." >&2; exit 1; }
-	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --quiet -e '.[dev]'
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --quiet --require-hashes -r $(LOCK)
+	@# The project itself, with nothing more: its build backend (setuptools) is in the lock too.
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Pins every dependency of pyproject.toml (dev tools included) with hashes, for this Python and later ones.
+lock: | $(PY)
+	$(PY) -m pip install --quiet pip-tools
+	PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(VENV)/bin/pip-compile --quiet --extra dev --all-build-deps --generate-hashes \
+	  --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
 
 install: $(STAMP)
 
+# `make run HOST=0.0.0.0` opens it to the network; by default only this machine reaches it. Only a HOST
+# given on the command line counts: csh and tcsh export HOST as the machine's own name.
 run: $(STAMP)
-	@scripts/run.sh
+	@$(if $(filter command line,$(origin HOST)),BIND='$(HOST)' )scripts/run.sh
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

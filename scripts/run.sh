@@ -1,15 +1,37 @@
 #!/usr/bin/env bash
 # `make run`: prepare the database (migrations, plan library, demo bank) and the static files, then
 # run the web server (gunicorn, 2 workers of 4 threads) and one job worker side by side until Ctrl-C or
-# SIGTERM, which stops both and waits for them.
+# SIGTERM, which stops both and waits for them. A job worker that dies is started again (after 1, 2,
+# 4 … up to 60 s); the web server keeps serving meanwhile. If the web server dies, everything stops.
+#
+# Only this machine can reach it (127.0.0.1): the demo logins, the superuser included, share a
+# password printed in the README. `make run HOST=0.0.0.0` (or BIND=0.0.0.0 scripts/run.sh) opens it to
+# the network on purpose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
 PORT=${PORT:-8000}
-# The two servers run in sessions of their own, so a Ctrl-C at the terminal reaches this script alone
+BIND=${BIND:-127.0.0.1}
+# The job worker's command line. Niced, as docs/operations.md runs it: the web server's requests go
+# first. --no-reload: the autoreloader's parent would leave its child running when stopped.
+WORKER_CMD=(nice -n 10 "$PY" manage.py jobs_worker --queue-name '*')
+# The servers run in sessions of their own, so a Ctrl-C at the terminal reaches this script alone
 # and they get exactly one, graceful SIGTERM from it (a second signal would cut a running job short).
 SETSID=$(command -v setsid || true)
+
+# gunicorn wants an IPv6 address in brackets; where to knock on it from this machine.
+case "$BIND" in
+  \[*\]) address=$BIND ;;
+  *:*) address="[$BIND]" ;;
+  *) address=$BIND ;;
+esac
+case "$BIND" in
+  0.0.0.0) local_address=127.0.0.1 ;;
+  :: | \[::\]) local_address="[::1]" ;;
+  *) local_address=$address ;;
+esac
+url="http://${local_address}:${PORT}/"
 
 "$PY" manage.py migrate --noinput
 # The shipped plan library, then the demo bank: both add or update only what changed.
@@ -28,19 +50,68 @@ pids=()
 stopping=0
 # Say something without dying of it: the terminal or pipe may be gone by the time we stop.
 say() { echo "$@" 2>/dev/null || true; }
+
+# Runs the job worker and starts it again whenever it exits, until this subshell gets SIGTERM: then it
+# passes one SIGTERM on, waits up to 30 s for the job in hand to finish, kills the worker, and exits.
+# A worker that ran less than a minute waits twice as long as last time before its next start (1 s, 2,
+# 4 … 60 s); after five such deaths in a row it says so loudly, and goes on trying once a minute.
+supervise_worker() {
+  local worker quitting=0 delay=1 quick_deaths=0 started status nap deadline
+  trap 'quitting=1' TERM
+  # A closed terminal's SIGHUP is the script's to handle (it sends SIGTERM here).
+  trap '' HUP
+  while ((!quitting)); do
+    started=$SECONDS
+    $SETSID "${WORKER_CMD[@]}" &
+    worker=$!
+    say "run: job worker started (pid ${worker})." >&2
+    status=0
+    # A SIGTERM interrupts `wait`: pass one SIGTERM on, give the job in hand 30 s, then kill.
+    while kill -0 "$worker" 2>/dev/null; do
+      if ((quitting)); then
+        kill -TERM "$worker" 2>/dev/null || true
+        deadline=$((SECONDS + 30))
+        while kill -0 "$worker" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+        kill -KILL "$worker" 2>/dev/null || true
+      fi
+      wait "$worker" 2>/dev/null && status=0 || status=$?
+    done
+    ((quitting)) && break
+    if ((SECONDS - started >= 60)); then
+      delay=1
+      quick_deaths=0
+    else
+      quick_deaths=$((quick_deaths + 1))
+    fi
+    say "run: the job worker exited (status ${status}); starting it again in ${delay} s." \
+      "The web server is still up." >&2
+    if ((quick_deaths >= 5)); then
+      say "run: THE JOB WORKER KEEPS DYING (${quick_deaths} times in a row, each within a minute):" \
+        "notices are not being sent. Its log is above. Still trying, at most once a minute." >&2
+    fi
+    sleep "$delay" &
+    nap=$!
+    wait "$nap" 2>/dev/null || true
+    kill "$nap" 2>/dev/null || true
+    delay=$((delay * 2 > 60 ? 60 : delay * 2))
+  done
+  exit 0
+}
+
 stop() {
   stopping=1
   kill -TERM "${pids[@]}" 2>/dev/null || true
   say
   say "run: stopping the web server and the job worker…"
-  # Both stop within seconds (a job in progress is finished first); after 30 s they are killed.
+  # Both stop within seconds (a job in progress is finished first); after 30 s the web server is
+  # killed (the worker's supervisor kills the worker itself at 30 s).
   (
     trap 'kill "$nap" 2>/dev/null; exit 0' TERM
     sleep 30 &
     nap=$!
     wait "$nap"
     say "run: still running after 30 s; killing them."
-    kill -KILL "${pids[@]}" 2>/dev/null
+    kill -KILL "${pids[0]}" 2>/dev/null
   ) &
   local watchdog=$! pid
   for pid in "${pids[@]}"; do
@@ -62,19 +133,24 @@ trap '' PIPE
 
 $SETSID .venv/bin/gunicorn yingji.wsgi \
   --workers 2 --worker-class gthread --threads 4 \
-  --bind "0.0.0.0:${PORT}" \
+  --bind "${address}:${PORT}" \
   --no-control-socket \
   --access-logfile - &
 pids+=($!)
-# --no-reload: the autoreloader's parent would leave its child running when stopped.
-# Niced, as docs/operations.md runs it: the web server's requests go first.
-$SETSID nice -n 10 "$PY" manage.py db_worker --queue-name '*' --no-reload &
+# In the background a subshell ignores Ctrl-C (SIGINT): only this script's SIGTERM stops it.
+supervise_worker &
 pids+=($!)
 
 # Wait until the web server answers, then say where it is and who can log in.
 ready=0
 for _ in $(seq 100); do
-  if "$PY" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:${PORT}/healthz', timeout=5)" 2>/dev/null; then
+  # Any HTTP answer will do (a 503 while the database is away, a 400 for a name not in ALLOWED_HOSTS).
+  if "$PY" -c "
+import urllib.error, urllib.request
+try:
+    urllib.request.urlopen('${url}healthz', timeout=5)
+except urllib.error.HTTPError:
+    pass" 2>/dev/null; then
     ready=1
     break
   fi
@@ -82,15 +158,24 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 if ((!ready)); then
-  say "run: the web server did not answer on port ${PORT}; see its log above." >&2
+  say "run: the web server did not answer at ${url}healthz; see its log above." >&2
   stop
   exit 1
 fi
+case "$BIND" in
+  127.* | localhost | ::1 | "[::1]")
+    reach=" Only this machine can reach it. To open it to the network: make run HOST=0.0.0.0
+ (then anyone there can sign in with the logins below; add this machine's name to DJANGO_ALLOWED_HOSTS)." ;;
+  *)
+    reach=" Bound to ${address}:${PORT}: OPEN TO THE NETWORK, where anyone can sign in with the logins
+ below (the names they use must be in DJANGO_ALLOWED_HOSTS). Without HOST only this machine can reach it." ;;
+esac
 cat <<MSG
 
 ==================================================================
- 应急 Yingji is running: http://127.0.0.1:${PORT}/
- (bound to 0.0.0.0:${PORT}; web server pid ${pids[0]}, job worker pid ${pids[1]})
+ 应急 Yingji is running: ${url}
+${reach}
+ Web server pid ${pids[0]}; the job worker is started again if it dies.
 MSG
 "$PY" scripts/demo_logins.py
 cat <<MSG
@@ -99,10 +184,11 @@ cat <<MSG
 
 MSG
 
-# Until a signal arrives (the trap stops both) or one of them exits on its own (then stop the other).
-wait -n "${pids[@]}" || true
+# Until a signal arrives (the trap stops both) or the web server exits on its own (then stop the
+# worker too). The worker's exits are its supervisor's business.
+while kill -0 "${pids[0]}" 2>/dev/null; do wait "${pids[0]}" || true; done
 if ((!stopping)); then
-  say "run: a process exited on its own; stopping the other." >&2
+  say "run: the web server exited on its own; stopping the job worker." >&2
   stop
   exit 1
 fi

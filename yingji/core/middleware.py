@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.utils import translation
+
+from . import outage
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -11,24 +15,59 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
-class LanguageMiddleware:
+def chosen_language(request) -> str:
     """Simplified Chinese unless the person chose another language (the language cookie set by the
     menu's switch). Deliberately ignores the browser's Accept-Language: a bank terminal with an
     English system locale still shows the bank's own language."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """The request in the language `chosen_language` picks."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.utils import translation
-
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        supported = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        language = chosen_language(request)
         request.LANGUAGE_CODE = language
         # Scoped to this request, so the thread's next request (or test) starts from the default.
         with translation.override(language):
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class DatabaseOutageMiddleware:
+    """While the database is away every request gets a 503 (a Chinese page, the API's JSON error, or the
+    health check's answer) with Retry-After, instead of a 500; when it is back the next request works.
+
+    It stands above everything that may query (sessions, sign-in, the views) and checks the database
+    before the request goes further in (`outage.check_database`): once a middleware below has failed,
+    Django has already turned the failure into a 500. A database lost after that check is caught as
+    the view's exception (process_exception), or, if something below failed of it, recognised by
+    `outage` and the 500 answered as a 503 all the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            outage.check_database()
+        except outage.DATABASE_DOWN as exc:
+            return self.unavailable(request, exc)
+        response = self.get_response(request)
+        if response.status_code == 500 and (exc := outage.failure_of(request)) is not None:
+            return self.unavailable(request, exc)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, outage.DATABASE_DOWN):
+            return self.unavailable(request, exception)
+        return None
+
+    def unavailable(self, request, exc):
+        with translation.override(chosen_language(request)):
+            return outage.unavailable(request, exc)

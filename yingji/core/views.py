@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from yingji.orgs import selectors as org_selectors
 from yingji.orgs import visibility
 
-from . import clock
+from . import clock, outage
 from .models import JobFailure
 
 
@@ -45,8 +45,13 @@ def jobs(request):
 
 @login_not_required
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """200 `{"ok": true}` once the database answers; 503 with Retry-After while it does not, for the
+    load balancer to send no one here."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except outage.DATABASE_DOWN as exc:
+        return outage.unavailable(request, exc)
     return JsonResponse({"ok": True})
 
 

@@ -3,12 +3,13 @@ group or take it out. Like the incident room's buttons, and as visible as the in
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field
 
 from yingji.core.errors import InvalidInput
 from yingji.incidents import services
 from yingji.incidents.models import WorkingGroup
 
+from .routes import InputSchema
 from .routes_incidents import (
     ERRORS,
     IncidentOut,
@@ -24,11 +25,11 @@ from .routes_incidents import (
 )
 
 
-class GroupLeaderIn(Schema):
+class GroupLeaderIn(InputSchema):
     leader: PersonRef = Field(description="Someone of the leading group: person id or username.")
 
 
-class TaskGroupIn(Schema):
+class TaskGroupIn(InputSchema):
     group: int | None = Field(description="Id of one of the incident's working groups; null takes it out.")
 
 

@@ -5,14 +5,16 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from yingji.core.inputs import EventTime
 from yingji.plans.models import Level
 
+from .routes import InputSchema
 from .routes_plans import ReasonOut
 
 # --- What comes in ---------------------------------------------------------------------------------
 
 
-class ReportContentIn(Schema):
+class ReportContentIn(InputSchema):
     """示范文本 第三条: all optional; follow-up reports fill them in. Lengths are the columns'."""
 
     location: str = Field("", max_length=200)
@@ -29,7 +31,10 @@ class ReportContentIn(Schema):
 class IncidentIn(ReportContentIn):
     kind: str = Field(description="Event kind code, as GET /event-kinds lists them.")
     unit: str = Field(description="Code of the unit where it happened: one the reporter sees.")
-    occurred_at: datetime = Field(description="ISO 8601; without an offset it is Asia/Shanghai time.")
+    occurred_at: EventTime = Field(
+        description="ISO 8601; without an offset it is Asia/Shanghai time. Not before the bank's records "
+        "begin (YINGJI_RECORDS_BEGIN), nor in the future."
+    )
     description: str = Field(max_length=4000)
     facts: dict[str, Any] = Field({}, description="The facts the level rules read (POST /classify).")
 
@@ -39,11 +44,11 @@ class FollowUpIn(ReportContentIn):
     facts: dict[str, Any] = {}
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     text: str = Field(max_length=4000)
 
 
-class LevelIn(Schema):
+class LevelIn(InputSchema):
     level: Level
     reason: str = Field("", max_length=1000)
 
@@ -51,7 +56,7 @@ class LevelIn(Schema):
 PersonRef = int | str  # a person's id, or their username
 
 
-class ActivateIn(Schema):
+class ActivateIn(InputSchema):
     plan_version: int = Field(description="Id of an approved plan version.")
     leader: PersonRef = Field(description="组长: person id or username.")
     deputies: list[PersonRef] = []
@@ -59,40 +64,40 @@ class ActivateIn(Schema):
     groups: list[str] = Field([], description="Working group names.")
 
 
-class DoneIn(Schema):
+class DoneIn(InputSchema):
     note: str = Field("", max_length=4000)
-    done_at: datetime | None = Field(None, description="Defaults to now; never in the future.")
+    done_at: EventTime | None = Field(None, description="Defaults to now; never in the future.")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(max_length=1000)
 
 
-class TerminationRequestIn(Schema):
+class TerminationRequestIn(InputSchema):
     summary: str = Field(max_length=4000)
 
 
-class TerminationDecisionIn(Schema):
+class TerminationDecisionIn(InputSchema):
     approve: bool
     note: str = Field("", max_length=1000)
 
 
-class LinkIn(Schema):
+class LinkIn(InputSchema):
     other: str = Field(description="Number of the other incident, e.g. YJ-2026-000123.")
     note: str = Field("", max_length=200)
 
 
-class MergeIn(Schema):
+class MergeIn(InputSchema):
     into: str = Field(description="Number of the incident this report is a duplicate of.")
     reason: str = Field(max_length=1000)
 
 
-class ResponsibleIn(Schema):
+class ResponsibleIn(InputSchema):
     name: str = Field(max_length=100)
     responsibility: str = Field(max_length=1000)
 
 
-class FindingsIn(Schema):
+class FindingsIn(InputSchema):
     """Only the fields sent are written."""
 
     cause: str | None = None

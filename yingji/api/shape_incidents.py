@@ -3,14 +3,14 @@ number of queries (`incidents.selectors.room`), times in Asia/Shanghai."""
 
 from datetime import datetime
 
-from yingji.core import clock
+from yingji.core import inputs
 from yingji.incidents import selectors
 from yingji.incidents.models import REPORT_FIELDS, Incident, Investigation, Task
 from yingji.notify.models import Notice
 
 
 def local(value: datetime | None) -> datetime | None:
-    return value.astimezone(clock.SHANGHAI) if value is not None else None
+    return inputs.local_time(value)
 
 
 def summary(incident: Incident) -> dict:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.forms import BootstrapMixin
+from yingji.core.forms import BootstrapMixin, FilterDateField
 
 
 class AuditFilterForm(BootstrapMixin, forms.Form):
@@ -9,8 +9,8 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     unit_code = forms.CharField(label=_("Unit code"), required=False, max_length=32)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = FilterDateField(label=_("From"))
+    until = FilterDateField(label=_("To"))
 
     def __init__(self, *args, actions: list[str], object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)

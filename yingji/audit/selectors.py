@@ -1,8 +1,8 @@
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import QuerySet
 
-from yingji.core.clock import SHANGHAI
+from yingji.core import inputs
 from yingji.orgs import visibility
 
 from .models import AuditEntry
@@ -33,9 +33,9 @@ def audit_entries(
         unit = visibility.visible_units(viewer).filter(code=unit_code).first()
         qs = qs.filter(unit_path__startswith=unit.path) if unit else qs.none()
     if since:
-        qs = qs.filter(at__gte=datetime.combine(since, time.min, tzinfo=SHANGHAI))
+        qs = qs.filter(at__gte=inputs.day_start(since))
     if until:
-        qs = qs.filter(at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=SHANGHAI))
+        qs = qs.filter(at__lt=inputs.day_end(until))
     return qs.order_by("-seq")
 
 

@@ -1,7 +1,6 @@
 """The intake form (受理登记) and the register's filters. Action forms live in forms_actions.py. The forms
 only parse what a person typed; every rule about the complaint lives in the services."""
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -9,8 +8,8 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core import clock
-from yingji.core.forms import BootstrapMixin
+from yingji.core import clock, inputs
+from yingji.core.forms import BootstrapMixin, FilterDateField
 from yingji.incidents.forms import LOCAL_MINUTE, local_now_minute, unit_choices
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
@@ -22,12 +21,14 @@ LOCAL_INPUTS = [LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 def local_datetime_field(label, *, required: bool = True) -> forms.DateTimeField:
-    """A datetime-local input read as Asia/Shanghai wall-clock time (the site's time zone)."""
+    """A datetime-local input read as Asia/Shanghai wall-clock time (the site's time zone): a moment in
+    a complaint's life, so within the calendar's years and not in the future (inputs)."""
     return forms.DateTimeField(
         label=label,
         required=required,
         input_formats=LOCAL_INPUTS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+        validators=[inputs.validate_received_time],
     )
 
 
@@ -215,10 +216,8 @@ class FilterForm(BootstrapMixin, forms.Form):
     )
     cause = forms.ModelChoiceField(label=_("Cause"), queryset=Category.objects.none(), required=False)
     unit = forms.ChoiceField(label=_("Unit (and below)"), required=False)
-    since = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = FilterDateField(label=_("Received from"))
+    until = FilterDateField(label=_("to"))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, viewer, **kwargs):
@@ -248,9 +247,9 @@ class FilterForm(BootstrapMixin, forms.Form):
             unit = visibility.visible_units(self.viewer).filter(code=data["unit"]).first()
             chosen["unit__path__startswith"] = unit.path if unit else "-"
         if data.get("since"):
-            chosen["received_at__gte"] = _local_midnight(data["since"])
+            chosen["received_at__gte"] = inputs.day_start(data["since"])
         if data.get("until"):
-            chosen["received_at__lt"] = _local_midnight(data["until"]) + timedelta(days=1)
+            chosen["received_at__lt"] = inputs.day_end(data["until"])
         if data.get("overdue"):
             chosen["status__in"] = OPEN_STATUSES if status in ("", "open") else [status]
             chosen["decision_due_at__lt"] = clock.now()
@@ -267,7 +266,3 @@ class FilterForm(BootstrapMixin, forms.Form):
 
     def is_filtered(self) -> bool:
         return any(self.data.get(name) for name in self.fields)
-
-
-def _local_midnight(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.SHANGHAI)

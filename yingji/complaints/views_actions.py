@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yingji.core import inputs
 from yingji.core.errors import DomainError, NotAllowed, NotVisible
 from yingji.core.web import domain_view
 from yingji.orgs import visibility
@@ -26,7 +27,8 @@ Call = Callable[[Person, Complaint, dict, HttpRequest], object]
 
 
 def _accept(person: Person, complaint: Complaint, data: dict, request: HttpRequest) -> object:
-    order = WorkOrder.objects.filter(complaint=complaint, pk=request.POST.get("order") or 0).first()
+    order_id = inputs.record_id(request.POST.get("order"))
+    order = WorkOrder.objects.filter(complaint=complaint, pk=order_id).first() if order_id else None
     if order is None:
         raise Http404()
     return services.accept_work_order(actor=person, order=order)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from yingji.core.forms import BootstrapMixin
+from yingji.core.forms import BootstrapMixin, FilterDateField
 
 from . import ledger, reports
 from .models import Channel, Kind, Status
@@ -23,8 +23,8 @@ class PeriodForm(BootstrapMixin, forms.Form):
     """A unit (its subtree) and the days of receipt, both included."""
 
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), required=False)
-    received_from = forms.DateField(label=gettext_lazy("Received from"), required=False, widget=DATE)
-    received_to = forms.DateField(label=gettext_lazy("Received until"), required=False, widget=DATE)
+    received_from = FilterDateField(label=gettext_lazy("Received from"), widget=DATE)
+    received_to = FilterDateField(label=gettext_lazy("Received until"), widget=DATE)
 
     def __init__(self, *args: Any, viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "yingji.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .inputs import keep_stored_times_readable
+
+        connection_created.connect(keep_stored_times_readable, dispatch_uid="yingji.core.stored_times")

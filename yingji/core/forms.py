@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from . import inputs
+
 
 class BootstrapMixin:
     """Give every widget Bootstrap's classes, and mark invalid fields, so templates stay logic-free."""
@@ -27,6 +29,18 @@ class BootstrapMixin:
             field = self.fields.get(name)  # type: ignore[attr-defined]
             if field is not None and "is-invalid" not in field.widget.attrs.get("class", ""):
                 field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class FilterDateField(forms.DateField):
+    """A list's "from" or "to" day: a date picker, refused with a message outside the years a list can
+    filter on (inputs.FILTER_FIRST..FILTER_LAST), so a list never fails on its filter."""
+
+    default_validators = [inputs.validate_filter_date]
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
 
 
 class StyledPasswordChangeForm(BootstrapMixin, PasswordChangeForm):

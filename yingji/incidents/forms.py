@@ -1,7 +1,6 @@
 """The report form (首报) and the list's filters. Action forms live in forms_actions.py."""
 
 import uuid
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +8,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core import clock
+from yingji.core import clock, inputs
+from yingji.core.forms import FilterDateField
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 from yingji.plans.models import EventGroup, EventKind, Fact, Level
@@ -78,6 +78,7 @@ class ReportForm(StyledForm):
         label=_("When it happened"),
         input_formats=[LOCAL_MINUTE, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+        validators=[inputs.validate_event_time],
     )
     description = forms.CharField(
         label=_("In a few words"),
@@ -190,10 +191,8 @@ class FilterForm(StyledForm):
     )
     kind = forms.ChoiceField(label=_("Event kind"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
-    since = forms.DateField(
-        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = FilterDateField(label=_("Reported from"))
+    until = FilterDateField(label=_("to"))
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,13 +210,9 @@ class FilterForm(StyledForm):
             "level": data.get("level", ""),
             "kind": data.get("kind", ""),
             "unit_code": data.get("unit", ""),
-            "since": _local_midnight(since) if since else None,
-            "until": _local_midnight(until) + timedelta(days=1) if until else None,
+            "since": inputs.day_start(since) if since else None,
+            "until": inputs.day_end(until) if until else None,
         }
 
     def open_only(self) -> bool:
         return self.is_valid() and self.cleaned_data.get("status") == OPEN
-
-
-def _local_midnight(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.SHANGHAI)

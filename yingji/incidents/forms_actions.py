@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core import inputs
 from yingji.core.forms import BootstrapMixin
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit, UnitType
@@ -94,6 +95,7 @@ class DoneForm(forms.Form):
         label=gettext_lazy("Done at"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        validators=[inputs.validate_event_time],
     )
 
 

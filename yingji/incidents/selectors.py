@@ -4,7 +4,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from yingji.core import clock
+from yingji.core import clock, inputs
 from yingji.notify.models import Notice
 from yingji.orgs import visibility
 
@@ -32,9 +32,9 @@ def incidents_for(
         unit = visibility.visible_units(viewer).filter(code=unit_code).first()
         qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
     if since:
-        qs = qs.filter(reported_at__gte=since)
+        qs = qs.filter(reported_at__gte=inputs.clamp_filter_time(since))
     if until:
-        qs = qs.filter(reported_at__lt=until)
+        qs = qs.filter(reported_at__lt=inputs.clamp_filter_time(until))
     return qs.order_by("-reported_at", "-pk")
 
 

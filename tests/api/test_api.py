@@ -103,7 +103,9 @@ def test_a_deactivated_persons_token_stops_working(client, hexie_lobby, branch_d
     assert get(client, "/api/v1/me", raw).status_code == 401
 
 
-def test_openapi_docs_are_served(client, demo):
+def test_openapi_docs_are_served(client, hexie_lobby):
+    # Anonymous visitors get neither (tests/api/test_schema_access.py); a signed-in person gets both.
+    client.force_login(hexie_lobby.user)
     assert client.get("/api/v1/openapi.json").json()["info"]["title"].startswith("Yingji")
     assert client.get("/api/v1/docs").status_code == 200
     assert client.get("/api/docs").url == "/api/v1/docs"

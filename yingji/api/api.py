@@ -1,13 +1,21 @@
 """The JSON API. Handlers are thin: they parse, call a selector or a service, and shape the answer.
 Every error is {"error": code, "message": 中文说明, "fields": {...}} with a 4xx status."""
 
-from django.http import Http404, HttpRequest
+import logging
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from yingji.core import inputs, outage
 from yingji.core.errors import DomainError
 
 from .services import authenticate_token
@@ -21,6 +29,35 @@ class BearerToken(HttpBearer):
         return user
 
 
+class ObjectBodyParser(Parser):
+    """Every JSON body of this API is an object. Ninja reads any other JSON value (a number, a list) as
+    an empty body, so `-6517` passed for a body whose fields are all optional: it is refused instead."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return data
+
+
+def signed_in_or_token(view):
+    """The schema and its docs page list every operation: shown to a signed-in person or a valid token
+    only. Anyone else gets the API's 401 for the schema, and the sign-in page for the docs page."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs):
+        if request.user.is_authenticated or BearerToken()(request) is not None:
+            return view(request, *args, **kwargs)
+        if request.path_info.endswith("/openapi.json"):
+            return JsonResponse(
+                error_body("unauthorized", _("A valid token is required: Authorization: Bearer <token>.")),
+                status=401,
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
     title="Yingji 应急 API",
     version="1",
@@ -28,6 +65,8 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=signed_in_or_token,
+    parser=ObjectBodyParser(),
 )
 
 
@@ -47,6 +86,31 @@ def on_auth_error(request, exc):
         error_body("unauthorized", _("A valid token is required: Authorization: Bearer <token>.")),
         status=401,
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    # 503 {"error": "database_unavailable", …} with Retry-After, as the middleware answers (core.outage).
+    return outage.unavailable(request, exc)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    """Whatever no handler above expects: logged with its traceback as Django logs a 500, answered
+    as a 500 in the error shape, never the traceback ninja shows when DEBUG is on (the default in dev)."""
+    if isinstance(exc, PermissionDenied):
+        return api.create_response(
+            request, error_body("forbidden", _("You are not allowed to do this.")), status=403
+        )
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    body = error_body("server_error", _("Something went wrong on the server; the error has been logged."))
+    return api.create_response(request, body, status=500)
 
 
 @api.exception_handler(Http404)
@@ -69,7 +133,7 @@ def on_validation_error(request, exc: NinjaValidationError):
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400:
         # Ninja raises this when the body cannot be parsed at all.
-        body = error_body("invalid", _("The request body could not be read: send valid JSON."))
+        body = error_body("invalid", _("The request body could not be read: send a JSON object."))
     else:
         body = error_body("http_error", _("The request could not be handled (HTTP %s).") % exc.status_code)
     return api.create_response(request, body, status=exc.status_code)
@@ -77,6 +141,13 @@ def on_http_error(request, exc: HttpError):
 
 def _translate_pydantic(err: dict) -> str:
     kind = err.get("type", "")
+    if kind == inputs.PYDANTIC_ERROR:  # an input rule's own message, already in the reader's language
+        return str(err.get("msg", ""))
+    if kind == "string_unicode":  # a lone surrogate in a string with a length limit
+        return inputs.surrogate_message()
+    if kind in {"less_than_equal", "greater_than_equal"}:
+        limit = (err.get("ctx") or {}).get("le" if kind == "less_than_equal" else "ge")
+        return (_("At most %s.") if kind == "less_than_equal" else _("At least %s.")) % limit
     if kind == "missing":
         return _("This field is required.")
     if kind in {

@@ -1,5 +1,9 @@
-from ninja import Router, Schema
+from typing import Any
 
+from ninja import Field, Router, Schema
+from pydantic import field_validator
+
+from yingji.core import inputs
 from yingji.orgs import selectors as org_selectors
 from yingji.orgs import visibility
 
@@ -35,6 +39,35 @@ class ErrorOut(Schema):
     fields: dict[str, str]
 
 
+# What any operation may answer besides its own: 400 for an address or an input it refuses (the
+# validation handler in api.py, yingji/core/middleware_input.py), 401 without a valid token, and 503
+# while the database cannot be reached (yingji/core/outage.py).
+ALWAYS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 503: ErrorOut}
+
+
+class InputSchema(Schema):
+    """What a client sends: no text in it (any string field, and any string inside a JSON field)
+    may hold a NUL or a lone surrogate (yingji/core/inputs.py). Every body and query schema derives
+    from it."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return inputs.pydantic_text.func(value)
+
+
+# Pagination: a page of at most MAX_PAGE, from an offset a database can still count to.
+MAX_PAGE = 200
+
+
+def page_limit() -> Any:
+    return Field(50, ge=1, le=MAX_PAGE, description=f"How many to answer, at most {MAX_PAGE}.")
+
+
+def page_offset() -> Any:
+    return Field(0, ge=0, le=inputs.MAX_OFFSET, description=f"How many to skip, at most {inputs.MAX_OFFSET}.")
+
+
 orgs_router = Router(tags=["orgs"])
 
 
@@ -50,7 +83,7 @@ def _unit_out(unit, parent_codes: dict[str, str]) -> dict:
     }
 
 
-@orgs_router.get("/units", response={200: list[UnitOut], 401: ErrorOut})
+@orgs_router.get("/units", response={200: list[UnitOut], **ALWAYS})
 def list_units(request):
     """Units the token's person may see: their own and every unit below it."""
     units = list(org_selectors.visible_units_in_tree_order(viewer=request.user))
@@ -62,14 +95,14 @@ def list_units(request):
     return [_unit_out(u, codes) for u in units]
 
 
-@orgs_router.get("/units/{code}", response={200: UnitOut, 401: ErrorOut, 404: ErrorOut})
+@orgs_router.get("/units/{code}", response={200: UnitOut, 404: ErrorOut, **ALWAYS})
 def get_unit(request, code: str):
     unit = org_selectors.unit_by_code(viewer=request.user, code=code)
     parent = unit.parent_unit
     return _unit_out(unit, {parent.path: parent.code} if parent else {})
 
 
-@orgs_router.get("/me", response={200: MeOut, 401: ErrorOut})
+@orgs_router.get("/me", response={200: MeOut, **ALWAYS})
 def me(request):
     """Who the token is."""
     person = visibility.person_of(request.user)

@@ -23,26 +23,29 @@ from yingji.complaints.models import (
     WorkOrder,
 )
 from yingji.complaints.privacy import mask_id_number, mask_phone
-from yingji.core import clock
+from yingji.core import clock, inputs
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
+from yingji.core.inputs import FilterTime, ReceivedTime
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 
-from .routes import ErrorOut
+from .routes import ALWAYS, ErrorOut, InputSchema, page_limit, page_offset
 
 complaints_router = Router(tags=["complaints"])
 
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-MAX_PAGE = 200
+ERRORS: dict[int, type[Schema]] = {**ALWAYS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 MAX_KEY = 64  # the service stores "<person id>:<key>" in a 100-character column
 
 
 # --- What comes in ---------------------------------------------------------------------------------
 
 
-class ComplaintIn(Schema):
+class ComplaintIn(InputSchema):
     channel: Channel = Field(description="How the complaint came in.")
-    received_at: datetime = Field(description="ISO 8601 with its offset, e.g. 2026-03-02T09:30:00+08:00.")
+    received_at: ReceivedTime = Field(
+        description="ISO 8601 with its offset, e.g. 2026-03-02T09:30:00+08:00; not before the first year "
+        "of the working-day calendar, nor in the future."
+    )
     unit: str = Field(max_length=32, description="Code of the unit that registers and answers for it.")
     customer_name: str = Field(max_length=50)
     customer_phone: str = Field("", max_length=20)
@@ -60,13 +63,15 @@ class ComplaintIn(Schema):
     staff_complained_name: str = Field("", max_length=50)
 
 
-class NewFactsIn(Schema):
+class NewFactsIn(InputSchema):
     facts: str = Field(max_length=10000)
-    received_at: datetime | None = Field(None, description="When they arrived (with offset); default now.")
+    received_at: ReceivedTime | None = Field(
+        None, description="When they arrived (with offset); default now."
+    )
 
 
-class WithdrawIn(Schema):
-    withdrawn_at: datetime | None = Field(None, description="When the withdrawal arrived; default now.")
+class WithdrawIn(InputSchema):
+    withdrawn_at: ReceivedTime | None = Field(None, description="When the withdrawal arrived; default now.")
     note: str = Field("", max_length=2000)
 
 
@@ -170,7 +175,7 @@ class ComplaintOut(ComplaintSummaryOut):
 
 
 def _local(value: datetime | None) -> datetime | None:
-    return value.astimezone(clock.SHANGHAI) if value is not None else None
+    return inputs.local_time(value)
 
 
 def _with_offset(value: datetime | None, field: str) -> datetime | None:
@@ -371,16 +376,16 @@ def register(
     )
 
 
-class ComplaintFilters(Schema):
+class ComplaintFilters(InputSchema):
     status: Status | None = None
     channel: Channel | None = None
     kind: Kind | None = None
     unit: str = Field("", description="A unit code: complaints of that unit and every unit below it.")
     overdue: bool = Field(False, description="Only open complaints past their decision deadline.")
-    received_from: datetime | None = Field(None, description="Received at or after (with offset).")
-    received_to: datetime | None = Field(None, description="Received before (with offset).")
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    received_from: FilterTime | None = Field(None, description="Received at or after (with offset).")
+    received_to: FilterTime | None = Field(None, description="Received before (with offset).")
+    limit: int = page_limit()
+    offset: int = page_offset()
 
 
 @complaints_router.get("/complaints", response={200: ComplaintPageOut, **ERRORS})

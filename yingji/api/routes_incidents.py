@@ -13,6 +13,7 @@ from ninja.responses import Status as Reply
 
 from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed
+from yingji.core.inputs import FilterTime
 from yingji.incidents import selectors, services
 from yingji.incidents.models import REPORT_FIELDS, Incident, Status, Task
 from yingji.incidents.permissions import can_join_group
@@ -24,7 +25,7 @@ from yingji.orgs import visibility
 from yingji.orgs.models import Person
 from yingji.plans.models import Level, PlanVersion
 
-from .routes import ErrorOut
+from .routes import ALWAYS, ErrorOut, InputSchema, page_limit, page_offset
 from .schemas_incidents import (
     ActivateIn,
     CommentIn,
@@ -53,8 +54,7 @@ from .shape_incidents import task as _task
 
 incidents_router = Router(tags=["incidents"])
 
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-MAX_PAGE = 200
+ERRORS: dict[int, type[Schema]] = {**ALWAYS, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 MAX_KEY = 64  # the service stores "<person id>:<key>" in a 100-character column
 
 
@@ -154,15 +154,15 @@ def report(
     )
 
 
-class IncidentFilters(Schema):
+class IncidentFilters(InputSchema):
     status: Status | None = None
     level: Level | None = None
     kind: str = Field("", description="Event kind code.")
     unit: str = Field("", description="A unit code: incidents of that unit and every unit below it.")
-    since: datetime | None = Field(None, description="Reported at or after (Asia/Shanghai if no offset).")
-    until: datetime | None = Field(None, description="Reported before.")
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    since: FilterTime | None = Field(None, description="Reported at or after (Asia/Shanghai if no offset).")
+    until: FilterTime | None = Field(None, description="Reported before.")
+    limit: int = page_limit()
+    offset: int = page_offset()
 
 
 @incidents_router.get("/incidents", response={200: IncidentPageOut, **ERRORS})
@@ -373,10 +373,10 @@ def close_investigation(request, incident_id: int):
 # --- Notices ---------------------------------------------------------------------------------------
 
 
-class NoticeFilters(Schema):
+class NoticeFilters(InputSchema):
     unacknowledged: bool = False
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    limit: int = page_limit()
+    offset: int = page_offset()
 
 
 @incidents_router.get("/notices", response={200: list[MyNoticeOut], **ERRORS}, tags=["notices"])

@@ -9,7 +9,7 @@ from yingji.plans import selectors
 from yingji.plans.classify import classify
 from yingji.plans.models import EventKind, Plan, VersionStatus
 
-from .routes import ErrorOut
+from .routes import ALWAYS, ErrorOut, InputSchema
 
 plans_router = Router(tags=["plans"])
 
@@ -22,7 +22,7 @@ class EventKindOut(Schema):
     default_level: str
 
 
-class ClassifyIn(Schema):
+class ClassifyIn(InputSchema):
     kind: str
     facts: dict[str, Any] = {}
 
@@ -73,7 +73,7 @@ class PlanOut(PlanSummaryOut):
     step_list: list[StepOut]
 
 
-@plans_router.get("/event-kinds", response={200: list[EventKindOut], 401: ErrorOut})
+@plans_router.get("/event-kinds", response={200: list[EventKindOut], **ALWAYS})
 def event_kinds(request):
     return [
         {
@@ -87,7 +87,7 @@ def event_kinds(request):
     ]
 
 
-@plans_router.post("/classify", response={200: ClassifyOut, 400: ErrorOut, 401: ErrorOut})
+@plans_router.post("/classify", response={200: ClassifyOut, **ALWAYS})
 def classify_event(request, payload: ClassifyIn):
     """The level the rules give a kind of event with these facts, and which rule gave which level."""
     kind = EventKind.objects.filter(code=payload.kind).first()
@@ -111,13 +111,13 @@ def _summary(plan: Plan) -> dict:
     }
 
 
-@plans_router.get("/plans", response={200: list[PlanSummaryOut], 401: ErrorOut})
+@plans_router.get("/plans", response={200: list[PlanSummaryOut], **ALWAYS})
 def list_plans(request, kind: str = "", unit_type: str = "", text: str = ""):
     """Approved plans, filtered by event kind code, unit type and text (titles and steps)."""
     return [_summary(p) for p in selectors.search_plans(text=text, kind=kind, unit_type=unit_type)]
 
 
-@plans_router.get("/plans/{plan_id}", response={200: PlanOut, 401: ErrorOut, 404: ErrorOut})
+@plans_router.get("/plans/{plan_id}", response={200: PlanOut, 404: ErrorOut, **ALWAYS})
 def get_plan(request, plan_id: int):
     plan = get_object_or_404(selectors.approved_plans(), pk=plan_id, versions__status=VersionStatus.APPROVED)
     version = selectors.version_with_steps(plan.versions.all()[0])

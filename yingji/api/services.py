@@ -60,6 +60,27 @@ def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
     return locked
 
 
+def revoke_tokens_of(*, actor: User, person: Person, reason: str) -> int:
+    """Revoke every live token of `person`, each with its audit entry; runs inside the caller's
+    transaction (a person's deactivation), so a token never outlives the account it acts for and a
+    reactivated person needs a new one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("revoke_tokens_of() must run inside the caller's transaction")
+    now = clock.now()
+    live = list(ApiToken.objects.select_for_update().filter(person=person, revoked_at__isnull=True))
+    for token in live:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            unit=person.unit,
+            data={"person": person.name, "prefix": token.prefix, "reason": reason},
+        )
+    return len(live)
+
+
 # Every API request asks this first, and a regional surge asks it thousands of times a minute: the live
 # token with its person, their user and unit, in one statement written once.
 _TOKEN = (

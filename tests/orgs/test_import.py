@@ -240,7 +240,8 @@ def test_lobby_manager_is_refused_the_import_pages(client, hexie_lobby):
     ],
     ids=["not-xlsx", "empty", "headers-only", "too-many-rows", "too-large", "wrong-headers"],
 )
-def test_a_file_that_cannot_be_imported_says_why(client, hq_duty, content, reason):
+def test_a_file_that_cannot_be_imported_says_why(client, hq_duty, settings, content, reason):
+    settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_BYTES = 5000, 5 * 2**20  # the limits are the settings'
     client.force_login(hq_duty.user)
     before = footprint()
     page = upload(client, "units", content=content)

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from yingji.audit import services as audit
 from yingji.core import clock
+from yingji.core.xlsx import write_row
 from yingji.orgs import visibility
 
 from . import permissions, reports
@@ -128,7 +129,7 @@ def export(viewer, **filters: Any) -> IO[bytes]:
         cell = WriteOnlyCell(sheet, value=str(heading))
         cell.font, cell.alignment = bold, wrap
         header.append(cell)
-    sheet.append(header)
+    write_row(sheet, header)
 
     labels, now, count = _Labels(), clock.now(), 0
     for row in reports.ledger_rows(viewer, **filters):
@@ -138,7 +139,7 @@ def export(viewer, **filters: Any) -> IO[bytes]:
                 cell = WriteOnlyCell(sheet, value=values[index])
                 cell.number_format = DATETIME_FORMAT
                 values[index] = cell
-        sheet.append(values)
+        write_row(sheet, values)  # a customer's words stay words, never a formula
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
 

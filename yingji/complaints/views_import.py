@@ -3,7 +3,6 @@ result. Thin: the checks and writes are in imports.py (and jobs_import.py for a 
 
 from io import BytesIO
 
-import openpyxl
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -11,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from yingji.core import workbook_import
 from yingji.core.errors import InvalidInput
 from yingji.core.forms import BootstrapMixin
 from yingji.core.web import add_error, domain_view
@@ -51,7 +49,8 @@ def import_start(request):
         else:
             if run is not None:
                 return redirect(run)
-    limits = {"max_rows": imports.MAX_ROWS, "max_mb": imports.MAX_BYTES // 2**20}
+    bounds = workbook_import.limits()
+    limits = {"max_rows": bounds.max_rows, "max_mb": bounds.max_mb}
     return render(request, "complaints/import.html", {"form": form, "errors": errors, **limits})
 
 
@@ -92,29 +91,8 @@ def import_template(request):
 
 
 def template_workbook() -> bytes:
-    """The file to fill in: headers in bold, one example row, widths, text format where Excel would
-    eat leading zeros; a second sheet explains each column and lists channels, kinds and categories."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "投诉"
-    sheet.append([c.header for c in imports.COLUMNS])
-    sheet.append([c.example for c in imports.COLUMNS])
-    sheet.freeze_panes = "A2"
-    for index, c in enumerate(imports.COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.cell(1, index).font = Font(bold=True)
-        sheet.cell(2, index).font = Font(italic=True, color="808080")
-        sheet.column_dimensions[letter].width = c.width
-        if c.as_text:
-            sheet.column_dimensions[letter].number_format = "@"
-            sheet.cell(2, index).number_format = "@"
-    limits = _("At most %(rows)s rows and %(mb)s MB. A file with any error imports nothing.")
-    lines: list[tuple[bool, list[str]]] = [
-        (True, [_("Column"), _("Required"), _("What to write")]),
-        *((False, [c.header, _("yes") if c.required else _("no"), str(c.help)]) for c in imports.COLUMNS),
-        (False, []),
-        (False, [_("Row 2 is an example: delete it. Keep row 1 as it is.")]),
-        (False, [limits % {"rows": imports.MAX_ROWS, "mb": imports.MAX_BYTES // 2**20}]),
+    """The file to fill in; its notes sheet lists the channels, kinds, major causes and categories."""
+    more: list[workbook_import.NoteLine] = [
         (False, []),
         (True, [imports.HEADERS["channel"], _("Code")]),
         *((False, [name, code]) for name, code in imports.CHANNEL_NAMES.items()),
@@ -126,15 +104,13 @@ def template_workbook() -> bytes:
         *((False, [name, code]) for name, code in imports.MAJOR_NAMES.items()),
     ]
     for axis, header in ((Category.Axis.BUSINESS, "business"), (Category.Axis.CAUSE, "cause")):
-        lines += [(False, []), (True, [imports.HEADERS[header], _("Code")])]
-        lines += [(False, [c.name, c.code]) for c in Category.objects.filter(axis=axis)]
-    notes = book.create_sheet(imports.NOTES_SHEET)
-    for bold, cells in lines:
-        notes.append(cells)
-        for cell in notes[notes.max_row] if bold else ():
-            cell.font = Font(bold=True)
-    for letter, width in (("A", 18), ("B", 22), ("C", 70)):
-        notes.column_dimensions[letter].width = width
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        more += [(False, []), (True, [imports.HEADERS[header], _("Code")])]
+        more += [(False, [c.name, c.code]) for c in Category.objects.filter(axis=axis)]
+    return workbook_import.template(
+        title="投诉",
+        columns=imports.COLUMNS,
+        notes_title=imports.NOTES_SHEET,
+        help_of=lambda c: c.help,
+        more=more,
+        widths=(18, 22, 70),
+    )

@@ -1,21 +1,20 @@
 """Excel import of units and of people: read the workbook, check every row, then write all or nothing.
 
-Every error of the whole file is collected as (row as Excel numbers it, column header, reason) and
-nothing is written while any exists. The rows are then created through the ordinary services, so each
-record gets its own audit entry, in one transaction with one more entry for the import itself. A file
-longer than IMPORT_JOB_THRESHOLD_ROWS is kept in an ImportRun and imported by `tasks.run_import`."""
+The workbook is read through the import engine (`yingji.core.workbook_import`: its limits, headers
+and per-row errors). Every error of the whole file is collected as (row as Excel numbers it, column
+header, reason) and nothing is written while any exists. The rows are then created through the
+ordinary services, so each record gets its own audit entry, in one transaction with one more entry for
+the import itself. A file longer than IMPORT_JOB_THRESHOLD_ROWS is kept in an ImportRun and imported
+by `tasks.run_import`."""
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from io import BytesIO
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -25,17 +24,18 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
-from yingji.core import clock
-from yingji.core.errors import DomainError, InvalidInput, NotAllowed, NotVisible
+from yingji.core import clock, import_runs
+from yingji.core import workbook_import as engine
+from yingji.core.errors import DomainError, InvalidInput, NotAllowed
 from yingji.core.jobs import enqueue_on_commit
 from yingji.core.transitions import transition
+from yingji.core.workbook_import import Column, RowError
 
 from . import services, visibility
 from .models import ImportRun, Person, Position, Unit, UnitType
 from .validators import validate_code, validate_mobile, validate_phone
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+__all__ = ["RowError"]
 NOTES_SHEET = "说明"  # the template's second sheet, which lists the valid types and positions
 POSITION_SEPARATORS = re.compile(r"[、,，]")
 # The names a bank writes in the type column; the order is the order the template lists them in.
@@ -47,7 +47,6 @@ TYPE_NAMES: dict[str, str] = {
     "客服中心": UnitType.CALL_CENTRE,
     "部门": UnitType.DEPARTMENT,
 }
-Progress = Callable[[int], None]
 
 # Reasons shown per row; a lazy msgid formatted with % in the language of the request (or of the run).
 IN_ROW = gettext_lazy("“%(value)s” is already in row %(row)s.")
@@ -60,19 +59,6 @@ USERNAME_TAKEN = gettext_lazy("The username “%(name)s” is taken.")
 UNKNOWN_UNIT = gettext_lazy("Unknown unit code “%(code)s”: it must be a unit you manage.")
 UNKNOWN_POSITION = gettext_lazy("Unknown position: %(names)s; the sheet %(sheet)s lists them all.")
 NO_POSITION = gettext_lazy("Name at least one position.")
-TOO_LARGE = gettext_lazy("The file is larger than %(mb)s MB.")
-UNREADABLE = gettext_lazy("The file is not an Excel workbook (.xlsx) or cannot be read.")
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    required: bool
-    width: int
-    example: str
-    max_length: int = 0
-    as_text: bool = False  # text format in the template, so Excel keeps leading zeros and long numbers
 
 
 UNIT_COLUMNS = (
@@ -92,16 +78,6 @@ PEOPLE_COLUMNS = (
     Column("email", "邮箱", False, 26, "", 254),
 )
 COLUMNS = {ImportRun.Kind.UNITS: UNIT_COLUMNS, ImportRun.Kind.PEOPLE: PEOPLE_COLUMNS}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int | None  # as Excel numbers it; None for the file as a whole
-    column: str  # the header, "" for the row or the file
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -128,99 +104,21 @@ def may_import(user) -> bool:
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a mobile typed as a number comes back as 13800000000.0
-    return str(value).strip()
-
-
 def read_workbook(kind: str, data: bytes) -> tuple[Sheet | None, list[RowError]]:
     """The first sheet's rows as {field: text}, or why the file cannot be read at all."""
-    if len(data) > MAX_BYTES:
-        return None, [_file_error(TOO_LARGE % {"mb": MAX_BYTES // 2**20})]
     columns = COLUMNS[kind]
-    try:
-        book = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a zip, XML, key or value error: whatever it is, it is not a workbook we can read
-        return None, [_file_error(str(UNREADABLE))]
-    try:
-        lines = book.worksheets[0].iter_rows(values_only=True, max_col=len(columns))
-        header = [_text(v) for v in next(lines, ())]
-        if not any(header):
-            return None, [_file_error(_("The file is empty."))]
-        expected = [c.header for c in columns]
-        if header[: len(expected)] != expected:
-            reason = _("The first row must hold the headers %(expected)s, in this order.") % {
-                "expected": "、".join(expected)
-            }
-            return None, [RowError(1, "", reason)]
-        rows: list[tuple[int, dict[str, str]]] = []
-        for number, values in enumerate(lines, start=2):
-            texts = [_text(v) for v in values]
-            if not any(texts):
-                continue
-            if len(rows) == MAX_ROWS:
-                return None, [
-                    _file_error(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
-                ]
-            rows.append((number, {c.field: t for c, t in zip(columns, texts, strict=False)}))
-    except Exception:  # a damaged sheet fails while its rows are read
-        return None, [_file_error(str(UNREADABLE))]
-    finally:
-        book.close()
-    if not rows:
-        return None, [_file_error(_("The file has no rows to import below the headers."))]
-    return Sheet(kind=kind, rows=rows), []
-
-
-def _file_error(reason: str) -> RowError:
-    return RowError(None, "", reason)
+    rows, errors = engine.read(data, columns)
+    if errors:
+        return None, errors
+    texts = [(n, {c.field: engine.text(row.get(c.field)) for c in columns}) for n, row in rows]
+    return Sheet(kind=kind, rows=texts), []
 
 
 # --- Checking ---------------------------------------------------------------------------------------
 
 
-class _Row:
-    """Collects the errors of one row, keyed by field, and says whether the row is clean."""
-
-    def __init__(self, number: int, values: dict[str, str], columns: tuple[Column, ...], errors: list):
-        self.number, self.values, self.errors = number, values, errors
-        self.headers = {c.field: c.header for c in columns}
-        self.count = len(errors)
-        if all(values.get(c.field, "") == c.example for c in columns):
-            self.error("", _("This is the template’s example row; delete it."))
-        for c in columns:
-            value = values.get(c.field, "")
-            if c.required and not value:
-                self.error(c.field, _("A value is required."))
-            elif c.max_length and len(value) > c.max_length:
-                self.error(c.field, _("At most %(n)s characters.") % {"n": c.max_length})
-
-    def error(self, field: str, reason: str) -> None:
-        self.errors.append(RowError(self.number, self.headers.get(field, ""), reason))
-
-    def check(self, field: str, validator: Callable[[str], None]) -> None:
-        if value := self.values.get(field):
-            try:
-                validator(value)
-            except ValidationError as exc:
-                self.error(field, " ".join(exc.messages))
-
-    @property
-    def ok(self) -> bool:
-        return len(self.errors) == self.count
-
-
-def _chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _units_by_code(units: QuerySet[Unit], codes: Iterable[str]) -> dict[str, Unit]:
-    return {u.code: u for chunk in _chunks(set(codes)) for u in units.filter(code__in=chunk)}
+    return {u.code: u for chunk in engine.chunks(set(codes)) for u in units.filter(code__in=chunk)}
 
 
 def _manageable(actor: User) -> QuerySet[Unit]:
@@ -229,13 +127,15 @@ def _manageable(actor: User) -> QuerySet[Unit]:
     return Unit.objects.all() if actor.is_superuser else visibility.visible_units(actor)
 
 
-def check(*, actor: User, sheet: Sheet, on_row: Progress | None = None) -> tuple[list[dict], list[RowError]]:
+def check(
+    *, actor: User, sheet: Sheet, on_row: engine.Progress | None = None
+) -> tuple[list[dict], list[RowError]]:
     """Every row checked against the file and the database: the rows ready to write, and every error."""
     checker = _check_units if sheet.kind == ImportRun.Kind.UNITS else _check_people
     return checker(actor, sheet, on_row or (lambda n: None))
 
 
-def _check_units(actor: User, sheet: Sheet, on_row: Progress) -> tuple[list[dict], list[RowError]]:
+def _check_units(actor: User, sheet: Sheet, on_row: engine.Progress) -> tuple[list[dict], list[RowError]]:
     values = [v for _n, v in sheet.rows]
     taken = set(_units_by_code(Unit.objects.all(), (v["code"] for v in values if v["code"])))
     parents = _units_by_code(_manageable(actor), (v["parent"] for v in values if v["parent"]))
@@ -243,7 +143,7 @@ def _check_units(actor: User, sheet: Sheet, on_row: Progress) -> tuple[list[dict
     plan: list[dict] = []
     errors: list[RowError] = []
     for done, (number, v) in enumerate(sheet.rows, start=1):
-        row = _Row(number, v, UNIT_COLUMNS, errors)
+        row = engine.RowCheck(number, v, UNIT_COLUMNS, errors)
         code, parent_code, unit_type = v["code"], v["parent"], TYPE_NAMES.get(v["type"])
         row.check("code", validate_code)
         if code in in_file:
@@ -284,11 +184,13 @@ def _positions_by_name() -> dict[str, Position]:
 def _taken_usernames(lowered: set[str]) -> set[str]:
     users = User.objects.annotate(lower=Lower("username"))
     return {
-        n for chunk in _chunks(lowered) for n in users.filter(lower__in=chunk).values_list("lower", flat=True)
+        n
+        for chunk in engine.chunks(lowered)
+        for n in users.filter(lower__in=chunk).values_list("lower", flat=True)
     }
 
 
-def _check_people(actor: User, sheet: Sheet, on_row: Progress) -> tuple[list[dict], list[RowError]]:
+def _check_people(actor: User, sheet: Sheet, on_row: engine.Progress) -> tuple[list[dict], list[RowError]]:
     values = [v for _n, v in sheet.rows]
     taken = _taken_usernames({v["username"].casefold() for v in values if v["username"]})
     units = _units_by_code(_manageable(actor), (v["unit"] for v in values if v["unit"]))
@@ -297,7 +199,7 @@ def _check_people(actor: User, sheet: Sheet, on_row: Progress) -> tuple[list[dic
     plan: list[dict] = []
     errors: list[RowError] = []
     for done, (number, v) in enumerate(sheet.rows, start=1):
-        row = _Row(number, v, PEOPLE_COLUMNS, errors)
+        row = engine.RowCheck(number, v, PEOPLE_COLUMNS, errors)
         username = v["username"].casefold()
         row.check("username", UnicodeUsernameValidator())
         if username in in_file:
@@ -331,8 +233,8 @@ def import_file(*, actor: User, kind: str, upload: UploadedFile) -> Result:
         raise NotAllowed(_("Only an emergency administrator can import."))
     if kind not in COLUMNS:
         raise InvalidInput(_("Choose units or people."), fields={"kind": _("Choose units or people.")})
-    if (upload.size or 0) > MAX_BYTES:  # refused before reading it into memory
-        return Result([_file_error(TOO_LARGE % {"mb": MAX_BYTES // 2**20})])
+    if refused := engine.refuse_upload(upload):  # before it is read into memory
+        return Result([refused])
     file_name, data = (upload.name or "")[-200:], upload.read()
     sheet, errors = read_workbook(kind, data)
     if sheet is None:
@@ -375,7 +277,7 @@ def commit(
     plan: list[dict],
     file_name: str,
     run: ImportRun | None = None,
-    on_row: Progress | None = None,
+    on_row: engine.Progress | None = None,
 ) -> Result:
     """Write the checked rows in one transaction, with the import's own audit entry; a row the
     services refuse (something changed since the check) rolls back every row before it."""
@@ -404,7 +306,7 @@ def commit(
     return Result(run=run)
 
 
-def _write_rows(*, actor: User, kind: str, plan: list[dict], on_row: Progress) -> list[str]:
+def _write_rows(*, actor: User, kind: str, plan: list[dict], on_row: engine.Progress) -> list[str]:
     columns = {c.field: c.header for c in COLUMNS[kind]}
     units = _units_by_code(Unit.objects.all(), (r["unit"] for r in plan)) if "unit" in columns else {}
     keys: list[str] = []
@@ -444,10 +346,7 @@ def _create_person(actor: User, row: dict, units: dict[str, Unit]) -> str:
 
 def run_for(*, viewer: User, pk: int) -> ImportRun:
     """An import as its uploader (or a superuser) sees it; anyone else is told it does not exist."""
-    run = ImportRun.objects.defer("content").filter(pk=pk).first()
-    if run is None or not (run.created_by_id == viewer.pk or viewer.is_superuser):
-        raise NotVisible()
-    return run
+    return import_runs.run_for(ImportRun, viewer=viewer, pk=pk)
 
 
 def created_records(*, viewer: User, run: ImportRun, limit: int = 50) -> list[Unit] | list[Person]:

@@ -3,7 +3,6 @@ Thin: the checks and writes are in imports.py (and tasks.py for a long file)."""
 
 from io import BytesIO
 
-import openpyxl
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -11,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from yingji.core import workbook_import
 from yingji.core.errors import InvalidInput
 from yingji.core.forms import BootstrapMixin
 from yingji.core.web import add_error, domain_view
@@ -78,7 +76,8 @@ def import_start(request):
             if result.run is not None:
                 return redirect(result.run)
             errors = result.errors
-    limits = {"max_rows": imports.MAX_ROWS, "max_mb": imports.MAX_BYTES // 2**20}
+    bounds = workbook_import.limits()
+    limits = {"max_rows": bounds.max_rows, "max_mb": bounds.max_mb}
     return render(request, "orgs/import.html", {"form": form, "errors": errors, **limits})
 
 
@@ -115,48 +114,25 @@ def import_template(request, kind):
 
 
 def template_workbook(kind: str) -> bytes:
-    """The file to fill in: headers in bold, one example row, widths, text format where Excel would
-    eat leading zeros; a second sheet explains each column and lists the valid types and positions."""
-    columns, book = imports.COLUMNS[kind], openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLES[kind]
-    sheet.append([c.header for c in columns])
-    sheet.append([c.example for c in columns])
-    sheet.freeze_panes = "A2"
-    for index, c in enumerate(columns, start=1):
-        sheet.cell(1, index).font = Font(bold=True)
-        sheet.cell(2, index).font = Font(italic=True, color="808080")
-        sheet.column_dimensions[get_column_letter(index)].width = c.width
-        if c.as_text:
-            sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-            sheet.cell(2, index).number_format = "@"
-    limits = _("At most %(rows)s rows and %(mb)s MB. A file with any error imports nothing.")
-    lines: list[tuple[bool, list[str]]] = [
-        (True, [_("Column"), _("Required"), _("What to write")]),
-        *((False, [c.header, _("yes") if c.required else _("no"), str(HELP[c.header])]) for c in columns),
-        (False, []),
-        (False, [_("Row 2 is an example: delete it. Keep row 1 as it is.")]),
-        (False, [limits % {"rows": imports.MAX_ROWS, "mb": imports.MAX_BYTES // 2**20}]),
-    ]
+    """The file to fill in; its notes sheet lists the valid unit types or positions."""
+    more: list[workbook_import.NoteLine] = []
     if kind == ImportRun.Kind.UNITS:
         names = {value: name for name, value in imports.TYPE_NAMES.items()}
-        lines += [(False, []), (True, [_("Unit type"), _("May be placed under")])]
+        more += [(False, []), (True, [_("Unit type"), _("May be placed under")])]
         for name, value in imports.TYPE_NAMES.items():
             under = [names[t] for t in names if t in services.PARENT_TYPES[value]]
-            lines.append((False, [name, "、".join(under) or "—"]))
+            more.append((False, [name, "、".join(under) or "—"]))
     else:
-        lines.append(
+        more.append(
             (False, [_("Imported people cannot sign in until an administrator sets their password.")])
         )
-        lines += [(False, []), (True, [_("Position"), _("English name")])]
-        lines += [(False, [p.name, p.name_en]) for p in Position.objects.all()]
-    notes = book.create_sheet(imports.NOTES_SHEET)
-    for bold, cells in lines:
-        notes.append(cells)
-        for cell in notes[notes.max_row] if bold else ():
-            cell.font = Font(bold=True)
-    for letter, width in (("A", 16), ("B", 24), ("C", 70)):
-        notes.column_dimensions[letter].width = width
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        more += [(False, []), (True, [_("Position"), _("English name")])]
+        more += [(False, [p.name, p.name_en]) for p in Position.objects.all()]
+    return workbook_import.template(
+        title=SHEET_TITLES[kind],
+        columns=imports.COLUMNS[kind],
+        notes_title=imports.NOTES_SHEET,
+        help_of=lambda c: HELP[c.header],
+        more=more,
+        widths=(16, 24, 70),
+    )

@@ -39,6 +39,16 @@ def _validation_to_input(exc: ValidationError) -> InvalidInput:
     return InvalidInput(" ".join(str(m) for m in exc.messages), fields=fields)
 
 
+def _check_password(password: str, user: User) -> None:
+    """Every path that sets a password runs the validators of settings.AUTH_PASSWORD_VALIDATORS."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), fields={"password": " ".join(exc.messages)}) from exc
+
+
 def check_parent_type(parent: Unit | None, unit_type: str) -> None:
     allowed = PARENT_TYPES.get(unit_type)
     if allowed is None:
@@ -129,7 +139,8 @@ def create_person(
     password: str | None = None,
 ) -> Person:
     """Creates the sign-in account and the person. Without a password the account gets an unusable
-    one until an administrator sets it, so nobody can sign in with a guessable default."""
+    one until an administrator sets it, so nobody can sign in with a guessable default; a password
+    given must pass the password validators."""
     _require_manage(actor, unit)
     username = username.strip()
     if not username:
@@ -144,6 +155,8 @@ def create_person(
         person.full_clean(exclude=["user"])
     except ValidationError as exc:
         raise _validation_to_input(exc) from exc
+    if password is not None:
+        _check_password(password, User(username=username, email=email))
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password)
@@ -226,18 +239,18 @@ def set_person_active(*, actor: User, person: Person, active: bool) -> Person:
         User.objects.filter(pk=person.user_id).update(is_active=active)
         person.user.is_active = active
         audit.record(actor=actor, action="person.activate" if active else "person.deactivate", obj=person)
+        if not active:
+            # Its tokens die with the account: reactivating a person does not bring them back.
+            from yingji.api.services import revoke_tokens_of
+
+            revoke_tokens_of(actor=actor, person=person, reason="person.deactivate")
     return person
 
 
 def set_password(*, actor: User, person: Person, password: str) -> None:
     """An administrator sets a person's password (first sign-in, or a forgotten one)."""
-    from django.contrib.auth.password_validation import validate_password
-
     _require_manage(actor, person.unit)
-    try:
-        validate_password(password, person.user)
-    except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), fields={"password": " ".join(exc.messages)}) from exc
+    _check_password(password, person.user)
     with transaction.atomic():
         person.user.set_password(password)
         person.user.save(update_fields=["password"])
@@ -292,7 +305,9 @@ def random_password() -> str:
 
 
 def change_own_password(*, user: User, new_password: str) -> None:
-    """The signed-in person changes their own password (the form has checked the old one)."""
+    """The signed-in person changes their own password (the form has checked the old one; the
+    validators run here as well, so no caller can skip them)."""
+    _check_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -34,3 +34,22 @@ def validate_code(value: str) -> None:
             code="code",
             params={"value": value},
         )
+
+
+class NotTheCurrentPassword:
+    """A password validator (settings.AUTH_PASSWORD_VALIDATORS): a new password is not the one the
+    account already has, so "changing" a password always changes it."""
+
+    def validate(self, password: str, user=None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        encoded = getattr(user, "password", "") or ""
+        # check_password without a setter: asking must not rehash and save the stored password.
+        if encoded and user.has_usable_password() and check_password(password, encoded):
+            raise ValidationError(
+                _("The new password is the same as the current one; choose a different one."),
+                code="password_unchanged",
+            )
+
+    def get_help_text(self) -> str:
+        return str(_("Your new password must differ from your current one."))

@@ -135,6 +135,11 @@ class PlanVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"))
+    # Everyone who changed this version's content after it was drafted: with its drafter and its
+    # submitter, the people who may not approve it (four eyes are two people).
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("edited by")
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -166,6 +171,11 @@ class PlanVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("plans:version", kwargs={"code": self.plan.code, "number": self.number})
+
+    def hands(self) -> set[int]:
+        """The users who drafted, edited or submitted this version: none of them may approve it."""
+        ids = {self.created_by_id, self.submitted_by_id, *self.editors.values_list("pk", flat=True)}
+        return {pk for pk in ids if pk is not None}
 
 
 class Timing(models.TextChoices):

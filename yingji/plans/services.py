@@ -1,5 +1,6 @@
 """Every write to the plan library. A plan changes only through a new version: draft → in review →
-approved (by a head-office 应急管理员 other than the one who submitted it) → superseded by the next."""
+approved (by a head-office 应急管理员 who neither drafted, edited nor submitted it) → superseded by the
+next."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -56,6 +57,11 @@ def _require_draft(version: PlanVersion) -> None:
             _("Only a draft can be edited; this version is “%(status)s”.")
             % {"status": version.get_status_display()}
         )
+
+
+def _edited_by(actor: User, version: PlanVersion) -> None:
+    """Remember who changed the version: four eyes keep them from approving it."""
+    version.editors.add(actor)
 
 
 def ensure_activatable(version: PlanVersion) -> None:
@@ -123,6 +129,7 @@ def update_version(
                 setattr(version, field, value.strip())
         if changed:
             version.save(update_fields=list(changed))
+            _edited_by(actor, version)
             audit.record(actor=actor, action="plan_version.update", obj=version, data={"changed": changed})
     return version
 
@@ -172,6 +179,7 @@ def add_step(*, actor: User, version: PlanVersion, **data) -> Step:
         PlanVersion.objects.select_for_update().get(pk=version.pk)
         order = (version.steps.aggregate(n=Max("order"))["n"] or 0) + 1
         step = Step.objects.create(version=version, order=order, **fields)
+        _edited_by(actor, version)
         audit.record(actor=actor, action="plan_step.add", obj=step, data=_step_snapshot(step))
     return step
 
@@ -188,6 +196,7 @@ def update_step(*, actor: User, step: Step, **data) -> Step:
         after = _step_snapshot(step)
         diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if diff:
+            _edited_by(actor, step.version)
             audit.record(actor=actor, action="plan_step.update", obj=step, data={"changed": diff})
     return step
 
@@ -202,6 +211,7 @@ def delete_step(*, actor: User, step: Step) -> None:
         step_id = step.pk
         step.delete()
         _renumber(version, [s.pk for s in version.steps.order_by("order")])
+        _edited_by(actor, version)
         audit.record(actor=actor, action="plan_step.delete", obj=version, data={"step": step_id, **snapshot})
 
 
@@ -219,6 +229,7 @@ def move_step(*, actor: User, step: Step, offset: int) -> None:
             return
         ids[index], ids[target] = ids[target], ids[index]
         _renumber(version, ids)
+        _edited_by(actor, version)
         audit.record(
             actor=actor, action="plan_step.move", obj=step, data={"from": index + 1, "to": target + 1}
         )
@@ -257,13 +268,19 @@ def return_to_draft(*, actor: User, version: PlanVersion, reason: str) -> PlanVe
 
 
 def approve(*, actor: User, version: PlanVersion) -> PlanVersion:
-    """Four eyes: the approver is a head-office 应急管理员 who did not submit this version."""
+    """Four eyes are two people: the approver is a head-office 应急管理员 who neither drafted, edited nor
+    submitted this version. A superuser is held to the same rule."""
     if not can_approve_plans(actor):
         raise NotAllowed(_("Only a head-office emergency administrator approves plans."))
     with transaction.atomic():
         locked = PlanVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.submitted_by_id == actor.pk and not actor.is_superuser:
-            raise NotAllowed(_("The person who submitted a version cannot approve it."))
+        if actor.pk in locked.hands():
+            raise NotAllowed(
+                _(
+                    "Someone who drafted, edited or submitted a version cannot approve it; ask another "
+                    "head-office emergency administrator."
+                )
+            )
         previous = version.plan.versions.select_for_update().filter(status=S.APPROVED).first()
         if previous is not None:
             transition(previous, S.SUPERSEDED, table=TRANSITIONS)

@@ -69,6 +69,8 @@ def version(request, code, number):
             "editable": editable,
             "can_edit": can_edit_plans(request.user),
             "can_approve": can_approve_plans(request.user),
+            # Four eyes: whoever drafted, edited or submitted this version is not offered 批准 at all.
+            "own_hands": shown.status == VersionStatus.IN_REVIEW and request.user.pk in shown.hands(),
             "has_open_version": shown.plan.versions.filter(
                 status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]
             ).exists(),

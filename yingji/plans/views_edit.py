@@ -138,6 +138,7 @@ ACTIONS = {
 @domain_view
 @require_POST
 def version_action(request, code, number, action):
+    _editor(request)
     version = _version(code, number)
     if action == "return":
         form = ReasonForm(request.POST)

@@ -5,6 +5,7 @@ DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and a postgres:// DA
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -65,7 +66,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for an address with a NUL byte or invalid UTF-8, before anything below reads it.
+    "yingji.core.middleware_input.AddressInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A 503 (page, API JSON, health check) while the database is away: above all that may query.
+    "yingji.core.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yingji.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "alarms"]}}
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)
 JOB_BACKOFF_SECONDS = env_int("JOB_BACKOFF_SECONDS", 30)
+# A job worker renews its lease every sixth of this; one silent for longer is dead, and what it held
+# (jobs, deliveries) is taken over by a live worker within about 4/3 of it (yingji/core/workers.py).
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30)
 
 # --- Sign-in ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -138,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "yingji.orgs.validators.NotTheCurrentPassword"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -241,3 +250,10 @@ LOGGING = {
 DEMO_PASSWORD = env_str("YINGJI_DEMO_PASSWORD", "Yingji@2026")
 # A long import runs as a job above this many rows, with a progress bar.
 IMPORT_JOB_THRESHOLD_ROWS = env_int("IMPORT_JOB_THRESHOLD_ROWS", 200)
+# Every Excel import stops reading past this many rows, and refuses a file larger than this.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 2**20)
+# Input rules (yingji/core/inputs.py): no event happened before the bank's records begin (本行设定,
+# an ISO date), and none lies further in the future than this many minutes of clock skew.
+YINGJI_RECORDS_BEGIN = date.fromisoformat(env_str("YINGJI_RECORDS_BEGIN", "2000-01-01"))
+YINGJI_CLOCK_SKEW_MINUTES = env_int("YINGJI_CLOCK_SKEW_MINUTES", 5)

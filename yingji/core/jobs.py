@@ -66,7 +66,8 @@ def job(
         def runner(context: TaskContext, *args: Any, **kwargs: Any) -> Any:
             attempt = int(kwargs.pop(ATTEMPT_KWARG, 1))
             allowed = max_attempts or settings.JOB_MAX_ATTEMPTS
-            worker_ids = context.task_result.worker_ids
+            # No context when a test or a shell runs the job's body directly: then no worker holds it.
+            worker_ids = context.task_result.worker_ids if context is not None else []
             token = _worker.set(worker_ids[-1] if worker_ids else "")
             try:
                 # A worker is a management command, which runs untranslated; what a job writes (a

@@ -87,3 +87,15 @@ def admin_user(demo):
 @pytest.fixture
 def demo_password() -> str:
     return settings.DEMO_PASSWORD
+
+
+@pytest.fixture
+def lobby_token(demo) -> str:
+    """An API token of 王大堂 (hexie_lobby), issued as an administrator would."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("issue_token", "hexie_lobby", stdout=out)
+    return out.getvalue().strip()

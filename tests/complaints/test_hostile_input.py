@@ -3,17 +3,14 @@
 absurd period on the register, the statistics or the ledger, an absurd page offset. And a complaint
 already stored with such a date is still listed, opened, and answered with a valid date-time."""
 
-import json
 from datetime import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from yingji.complaints.models import Complaint
 from yingji.core import clock
-from yingji.core.testing import footprint
+from yingji.core.testing import api, footprint
 
 from .test_pages import NEW, counter_form
 
@@ -24,17 +21,8 @@ FILTER_WINDOW = "请输入 1900-01-01 至 2999-12-31 之间的日期。"
 
 
 @pytest.fixture
-def token(demo) -> str:
-    out = StringIO()
-    call_command("issue_token", "hexie_lobby", stdout=out)
-    return out.getvalue().strip()
-
-
-def api(client, method: str, path: str, token: str, body: dict | None = None):
-    headers = {"Authorization": f"Bearer {token}"}
-    if method == "get":
-        return client.get(path, headers=headers)
-    return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
+def token(lobby_token) -> str:
+    return lobby_token
 
 
 def a_complaint(**changes) -> dict:

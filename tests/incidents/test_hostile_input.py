@@ -2,13 +2,9 @@
 time-zone offset nobody uses, a NUL or a lone surrogate in a text, an absurd filter or page offset
 are each refused with a Chinese message that names the field, and leave nothing behind."""
 
-import json
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
-from yingji.core.testing import footprint
+from yingji.core.testing import api, footprint
 from yingji.incidents import selectors
 
 from .test_pages import REPORT_URL, injured_customer
@@ -17,18 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def token(library, hexie_lobby) -> str:
-    out = StringIO()
-    call_command("issue_token", "hexie_lobby", stdout=out)
-    return out.getvalue().strip()
-
-
-def api(client, method: str, path: str, token: str, body: dict | None = None):
-    headers = {"Authorization": f"Bearer {token}"}
-    if method == "get":
-        return client.get(path, headers=headers)
-    # json.dumps escapes a lone surrogate as \ud800, as any JSON client would send it.
-    return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
+def token(library, lobby_token) -> str:
+    return lobby_token
 
 
 def a_report(**changes) -> dict:

@@ -1,4 +1,6 @@
-"""What tests share: a fast argon2 hasher, running queued jobs, and counting what a refusal left."""
+"""What tests share: a fast argon2 hasher, running queued jobs, counting what a refusal left, an API call."""
+
+import json
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
@@ -45,3 +47,12 @@ def footprint() -> dict[str, int]:
         for m in apps.get_models()
         if not m._meta.label.startswith(("sessions.", "axes."))
     }
+
+
+def api(client, method: str, path: str, token: str, body: dict | None = None):
+    """A call to the API with a bearer token; a body goes as JSON (a lone surrogate as \\ud800, as any
+    JSON client would send it)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    if method == "get":
+        return client.get(path, headers=headers)
+    return client.post(path, json.dumps(body), content_type="application/json", headers=headers)

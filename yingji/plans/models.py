@@ -129,6 +129,17 @@ class PlanVersion(models.Model):
     principles = models.TextField(_("principles"), blank=True)
     contacts = models.JSONField(_("contacts"), default=list)
     termination = models.TextField(_("who approves termination"), blank=True)
+    # Who must approve ending the response, as data the product enforces (all of them approve):
+    # [{"position": "<orgs.Position code>", "unit": "incident" | "above" | "head_office",
+    #   "label": "the source's words, e.g. 大厦安全保卫负责人"}] or {"role": "leader"} for the
+    # incident's 组长. Empty: the 组长 and the unit above's 应急管理员 (see incidents.approvals).
+    termination_approvers = models.JSONField(_("termination approvers"), default=list, blank=True)
+    # The plan's own working groups, pre-filled on activation: [{"name": "综合协调组",
+    # "leader_position": "<code or empty>", "duties": "…"}]; a step names its group by `Step.group`.
+    groups = models.JSONField(_("working groups"), default=list, blank=True)
+    # The plan's leadership group as positions: {"leader": "<code>", "deputies": ["<code>", …],
+    # "members": ["<code>", …]}; used to pre-fill 组长/副组长/成员 at activation.
+    leadership = models.JSONField(_("leadership group"), default=dict, blank=True)
     change_note = models.TextField(_("what changed"), blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
@@ -210,6 +221,12 @@ class Step(models.Model):
         help_text=_("Steps with different branches are alternatives; pick the one that applies."),
     )
     record = models.TextField(_("what to record"), blank=True)
+    group = models.CharField(
+        _("working group"),
+        max_length=60,
+        blank=True,
+        help_text=_("The plan's working group that carries out this step."),
+    )
 
     class Meta:
         ordering = ["version", "order"]

@@ -41,6 +41,15 @@ def search_plans(*, text: str = "", kind: str = "", unit_type: str = "", group: 
     return plans.distinct().order_by("sort_order", "code")
 
 
+def fitting_plans(*, kind: EventKind | str, unit_type: str) -> list[Plan]:
+    """The plans in force for an event of this kind at a unit of this type: a plan answers the kind and
+    names the unit type (a plan that names no unit type fits every unit). An outlet's 重大投诉 gets the
+    outlet plan, not the call centre's."""
+    code = kind.code if isinstance(kind, EventKind) else kind
+    plans = approved_plans().filter(versions__status=VersionStatus.APPROVED, kinds__code=code).distinct()
+    return [p for p in plans.order_by("sort_order", "code") if not p.unit_types or unit_type in p.unit_types]
+
+
 def _json_contains_supported() -> bool:
     from django.db import connection
 

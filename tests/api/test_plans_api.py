@@ -91,3 +91,48 @@ def test_a_plan_comes_with_its_steps(client, token):
     assert body["title"] == version.title and body["version"] == version.number
     assert [s["action"] for s in body["step_list"]] == [s.action for s in version.steps.all()]
     assert call(client, "get", "/api/v1/plans/999999", token).status_code == 404
+
+
+def test_a_plan_gives_the_id_of_its_approved_version_for_activation(client, token):
+    plan = Plan.objects.get(code="outlet-major-complaint")
+    version = plan.versions.get(status=VersionStatus.APPROVED)
+    listed = call(client, "get", "/api/v1/plans?kind=major_complaint&unit_type=outlet", token).json()
+    assert [(p["code"], p["version_id"]) for p in listed] == [(plan.code, version.pk)]
+    body = call(client, "get", f"/api/v1/plans/{plan.pk}", token).json()
+    assert body["version_id"] == version.pk
+
+
+def test_a_plans_detail_gives_its_groups_leadership_and_termination_approvers(client, token):
+    plan = Plan.objects.get(code="cc-major-complaint")
+    body = call(client, "get", f"/api/v1/plans/{plan.pk}", token).json()
+    assert body["leadership"] == {
+        "leader": "cc_general_manager",
+        "deputies": ["cc_floor_supervisor"],
+        "members": ["cc_team_lead", "cc_assistant_manager"],
+    }
+    assert [g["name"] for g in body["groups"]] == ["重大投诉应急工作小组"]
+    assert body["termination_approvers"] == [
+        {"label": "紧急事件应急处置领导小组", "role": "leader", "position": None, "unit": None},
+        {"label": "总行办公室", "role": None, "position": "emergency_admin", "unit": "head_office"},
+    ]
+    assert {s["group"] for s in body["step_list"]} == {"重大投诉应急工作小组", ""}
+    assert body["source_document"] == "长沙银行客服中心应急预案"
+
+
+def test_a_plan_without_an_organisation_answers_empty_ones(client, token):
+    plan = Plan.objects.get(code="security-fire")
+    body = call(client, "get", f"/api/v1/plans/{plan.pk}", token).json()
+    assert body["leadership"] == {"leader": "", "deputies": [], "members": []}
+    assert body["groups"] == [] and body["termination_approvers"] == []
+
+
+def test_the_schema_describes_the_plans_own_groups_and_approvers(db):
+    """Schemas are named once across the API: the plan's groups are not the incident's working groups."""
+    from yingji.api.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    plan = schemas["PlanOut"]["properties"]
+    assert plan["groups"]["items"]["$ref"].endswith("/PlanGroupOut")
+    assert set(schemas["PlanGroupOut"]["required"]) == {"name", "leader_position", "duties"}
+    assert set(schemas["PlanApproverOut"]["required"]) == {"label", "role", "position", "unit"}
+    assert "version_id" in schemas["PlanSummaryOut"]["required"]

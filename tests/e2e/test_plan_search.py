@@ -35,3 +35,16 @@ def test_a_guard_reads_their_role_card_on_a_phone(page, library, demo_password):
     expect(page.locator("h1")).to_contain_text("保安")
     expect(page.locator("main section").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_an_outlet_head_reads_the_major_complaint_plans_groups_and_who_ends_it(page, library, demo_password):
+    log_in(page, "hexie_manager", demo_password)
+    page.goto("/plans/?kind=major_complaint&unit_type=outlet")
+    page.locator("main .list-group").get_by_role("link", name="营业网点金融消费者重大投诉应急预案").click()
+    groups = page.locator(".yj-groups section")
+    expect(groups).to_have_count(4)
+    expect(groups.first).to_contain_text("综合协调小组")
+    groups.first.get_by_role("link", name="第 5 步").click()
+    expect(page.locator("#step-" + page.url.split("#step-")[1])).to_contain_text("综合协调小组")
+    expect(page.locator("main")).to_contain_text("由本事件领导小组组长和上级单位的应急管理员批准")
+    expect(page.locator("main")).not_to_contain_text(".txt")

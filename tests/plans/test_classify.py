@@ -1,5 +1,6 @@
 """Levels come from rules that are data: the highest level any rule gives wins, and raising a fact
-never lowers the level."""
+never lowers the level. The levels are the ones the source documents give (the 示范文本's 第二条 above
+all); thresholds the documents do not give are the bank's own rules and say so."""
 
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from yingji.core.errors import InvalidInput
 from yingji.plans.classify import classify, decide_level, parse_facts, rules_for
-from yingji.plans.models import EventKind, Level, severity
+from yingji.plans.models import EventKind, Level, LevelRule, severity
 
 FACTS = st.fixed_dictionaries(
     {},
@@ -35,21 +36,45 @@ def test_a_system_failure_at_one_outlet_is_level_ii(library):
     assert [r.source for r in result.reasons] == ["default"]
 
 
+def test_a_long_system_failure_at_one_outlet_is_still_level_ii(library):
+    """第二条 ranks a failure by how many outlets it hits, never by how long it lasts."""
+    result = classify(kind("it_system_failure"), {"outlets_affected": 1, "system_down_minutes": 600})
+    assert result.level == "II"
+
+
 def test_a_system_failure_at_two_outlets_is_level_i_and_says_which_rule(library):
     result = classify(kind("it_system_failure"), {"outlets_affected": 2})
     assert result.level == "I"
     assert "system-many-outlets-i" in [r.source for r in result.reasons]
 
 
-def test_a_death_makes_a_customer_injury_at_least_level_ii(library):
+def test_a_death_makes_a_customer_injury_at_least_level_ii_by_the_banks_own_rule(library):
     result = classify(kind("customer_injured"), {"deaths": 1, "injured": 1})
     assert result.level == "II"
     assert any("先保命后资金" in r.text for r in result.reasons)
+    assert LevelRule.objects.get(code="death-at-least-ii").bank_own
 
 
-def test_media_exposure_raises_a_queue_machine_failure(library):
-    assert classify(kind("queue_machine_failure"), {"media_exposure": True}).level == "II"
-    assert classify(kind("queue_machine_failure"), {"media_exposure": False}).level == "III"
+def test_false_information_in_the_media_stays_at_the_level_the_model_text_gives(library):
+    """示范文本第二条（三）6: 重大失实信息传播 is Ⅲ; exposure in the media raises nothing by itself."""
+    assert classify(kind("false_information"), {"media_exposure": True}).level == "III"
+    assert classify(kind("queue_machine_failure"), {"media_exposure": True}).level == "III"
+
+
+def test_a_threatened_employee_is_classified_with_robbery(library):
+    """003: 员工人身安全受到威胁或伤害，如抢劫和劫持事件."""
+    threatened = kind("staff_threatened")
+    assert threatened.default_level == kind("customer_robbed").default_level == "II"
+    assert threatened.group == kind("customer_robbed").group == "security"
+    assert classify(threatened, {}).level == "II"
+
+
+def test_thresholds_the_documents_do_not_give_are_the_banks_own(library):
+    own = set(LevelRule.objects.filter(bank_own=True).values_list("fact", flat=True))
+    assert {"deaths", "injured", "customers_gathered", "amount_yuan"} <= own
+    for rule in LevelRule.objects.filter(bank_own=False):
+        assert rule.source.startswith("《"), f"{rule.code} names the document and passage that give it"
+    assert not LevelRule.objects.filter(code__in=["system-down-two-hours-i", "media-at-least-ii"]).exists()
 
 
 def test_a_bank_run_stays_level_i_whatever_the_facts(library):

@@ -122,3 +122,55 @@ def test_staff_cannot_see_drafts_or_edit(client, hexie_lobby, branch_duty, some_
         == 403
     )
     assert footprint() == before
+
+
+def test_a_plan_names_its_source_document_and_section_never_a_file(client, hexie_lobby, library):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/p/outlet-service-customer-injured/").content.decode()
+    assert "《和谐支行积极开展三季度突发事件应急演练，筑牢金融服务安全防线》场景一，客户意外受伤" in page
+    assert ".txt" not in page and "000_" not in page
+
+
+def test_an_inferred_position_is_marked_and_explained(client, hexie_lobby, library):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/p/outlet-service-customer-injured/").content.decode()
+    assert "（推定）" not in page
+    assert 'title="原文未写明岗位，按本行岗位设置推定。"' in page
+    assert '<p class="yj-muted small" id="inferred-legend">' in page
+
+
+def test_a_plan_shows_its_leading_group_working_groups_and_who_approves_termination(
+    client, hexie_lobby, library
+):
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/p/outlet-major-complaint/").content.decode()
+    assert "<strong>组长</strong>：行领导" in page
+    for group in approved("outlet-major-complaint").groups:
+        assert group["name"] in page and group["duties"] in page
+    assert "原文未写明批准人：由本事件领导小组组长和上级单位的应急管理员批准。" in page
+    page = client.get("/plans/p/cc-major-complaint/").content.decode()
+    assert '总行办公室 <span class="yj-muted">（总行的应急管理员）</span>' in page
+    assert '紧急事件应急处置领导小组 <span class="yj-muted">（本事件领导小组组长）</span>' in page
+
+
+def test_the_history_never_offers_to_compare_a_version_with_itself(client, branch_duty, some_plan):
+    client.force_login(branch_duty.user)
+    assert "/diff/" not in client.get(some_plan.get_absolute_url()).content.decode()
+    client.post(f"/plans/p/{some_plan.code}/revise/")
+    draft = PlanVersion.objects.get(plan=some_plan, status=VersionStatus.DRAFT)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert f"diff/?old={draft.number - 1}&amp;new={draft.number}" in page
+    assert page.count("/diff/") == 1
+    same = client.get(f"/plans/p/{some_plan.code}/diff/", {"old": draft.number, "new": draft.number})
+    assert same.status_code == 302 and same["Location"] == draft.get_absolute_url()
+
+
+def test_the_library_tells_the_banks_own_level_rules_from_the_documents(client, hexie_lobby, library):
+    from yingji.plans.models import LevelRule
+
+    client.force_login(hexie_lobby.user)
+    page = client.get("/plans/").content.decode()
+    rules = page[page.index('id="level-rules"') :]
+    assert rules.count("本行设定</span>") == LevelRule.objects.filter(bank_own=True).count() > 0
+    assert LevelRule.objects.get(code="system-many-outlets-i").source in rules
+    assert "业务系统中断超过2小时" not in rules and "媒体或自媒体已曝光" not in rules

@@ -141,3 +141,101 @@ def test_a_step_needs_its_minutes_and_conditions(plan, hq_duty):
             actor=hq_duty.user, version=draft, action="报告", position="nobody", timing="within"
         )
     assert set(refusal.value.fields) == {"position", "minutes"}
+
+
+@pytest.fixture
+def organised(library) -> Plan:
+    return Plan.objects.get(code="outlet-major-complaint")
+
+
+def test_a_revision_copies_the_groups_the_leadership_and_who_approves_termination(branch_duty):
+    plan = Plan.objects.get(code="cc-major-complaint")
+    approved = plan.versions.get(status=S.APPROVED)
+    draft = services.start_revision(actor=branch_duty.user, plan=plan)
+    for field in ("groups", "leadership", "termination_approvers", "termination", "contacts"):
+        assert getattr(draft, field) == getattr(approved, field), field
+    assert [s.group for s in draft.steps.all()] == [s.group for s in approved.steps.all()]
+    assert any(s.group for s in draft.steps.all())
+
+
+def test_working_groups_are_edited_as_lines_and_keep_their_leaders(organised, branch_duty):
+    from yingji.plans.structure import groups_as_lines, groups_from_lines
+
+    draft = services.start_revision(actor=branch_duty.user, plan=organised)
+    draft.groups[0]["leader_position"] = "consumer_protection"
+    PlanVersion.objects.filter(pk=draft.pk).update(groups=draft.groups)
+    lines = groups_as_lines(draft.groups) + "\n后勤保障小组：负责车辆和物资"
+    groups = groups_from_lines(lines, before=draft.groups)
+    services.update_version(
+        actor=branch_duty.user,
+        version=draft,
+        title=draft.title,
+        principles="",
+        termination="",
+        change_note="增设后勤保障小组",
+        groups=groups,
+    )
+    draft.refresh_from_db()
+    assert draft.groups[0]["leader_position"] == "consumer_protection"
+    assert draft.groups[-1] == {"name": "后勤保障小组", "leader_position": "", "duties": "负责车辆和物资"}
+    step = services.add_step(
+        actor=branch_duty.user, version=draft, action="调派车辆", position="dept_head", group="后勤保障小组"
+    )
+    assert step.group == "后勤保障小组"
+
+
+def test_a_group_a_step_belongs_to_cannot_be_taken_away(organised, branch_duty):
+    draft = services.start_revision(actor=branch_duty.user, plan=organised)
+    kept = [g for g in draft.groups if g["name"] != "客户安抚小组"]
+    before = footprint()
+    with pytest.raises(InvalidInput, match="客户安抚小组"):
+        services.update_version(
+            actor=branch_duty.user,
+            version=draft,
+            title=draft.title,
+            principles="",
+            termination="",
+            change_note="",
+            groups=kept,
+        )
+    assert footprint() == before
+    draft.refresh_from_db()
+    assert len(draft.groups) == 4
+
+
+def test_a_step_names_only_a_working_group_of_its_plan(organised, branch_duty):
+    draft = services.start_revision(actor=branch_duty.user, plan=organised)
+    before = footprint()
+    with pytest.raises(InvalidInput) as refusal:
+        services.add_step(
+            actor=branch_duty.user, version=draft, action="x", position="guard", group="不存在的小组"
+        )
+    assert set(refusal.value.fields) == {"group"}
+    assert footprint() == before
+
+
+def test_an_administrator_edits_the_groups_and_a_steps_group_in_the_pages(client, organised, branch_duty):
+    client.force_login(branch_duty.user)
+    client.post(f"/plans/p/{organised.code}/revise/")
+    draft = PlanVersion.objects.get(plan=organised, status=S.DRAFT)
+    form = client.get(f"/plans/p/{organised.code}/v{draft.number}/edit/").content.decode()
+    assert "综合协调小组：负责与客户进行沟通" in form
+    lines = "\n".join(f"{g['name']}：{g['duties']}" for g in draft.groups) + "\n后勤保障小组：负责车辆"
+    client.post(
+        f"/plans/p/{organised.code}/v{draft.number}/edit/",
+        {"title": draft.title, "principles": "", "termination": "", "change_note": "", "groups": lines},
+    )
+    draft.refresh_from_db()
+    assert draft.groups[-1]["name"] == "后勤保障小组"
+    step = draft.steps.order_by("order").first()
+    client.post(
+        f"/plans/p/{organised.code}/v{draft.number}/steps/{step.pk}/edit/",
+        {
+            "action": step.action,
+            "position": step.position.code,
+            "timing": step.timing,
+            "group": "后勤保障小组",
+        },
+    )
+    step.refresh_from_db()
+    assert step.group == "后勤保障小组"

@@ -2,10 +2,10 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from yingji.core.errors import InvalidInput
-from yingji.plans import selectors
+from yingji.plans import selectors, structure
 from yingji.plans.classify import classify
 from yingji.plans.models import EventKind, Plan, VersionStatus
 
@@ -49,6 +49,7 @@ class StepOut(Schema):
     condition: str
     branch: str
     record: str
+    group: str
 
 
 class PlanSummaryOut(Schema):
@@ -56,9 +57,34 @@ class PlanSummaryOut(Schema):
     code: str
     title: str
     version: int
+    version_id: int = Field(
+        description="The approved version's id: what activating the plan for an incident takes."
+    )
     kinds: list[str]
     unit_types: list[str]
     steps: int
+
+
+class PlanGroupOut(Schema):
+    name: str
+    leader_position: str = Field(description="A position code, or empty when the source names no leader.")
+    duties: str
+
+
+class PlanLeadershipOut(Schema):
+    leader: str = Field(description="The position code of the 组长, or empty when the plan names none.")
+    deputies: list[str]
+    members: list[str]
+
+
+class PlanApproverOut(Schema):
+    """Either the incident's 组长 (role "leader") or the holder of a position in a unit relative to the
+    incident's; `label` is the source's words."""
+
+    label: str
+    role: str | None = Field(description='"leader": the incident\'s group leader.')
+    position: str | None = Field(description="A position code.")
+    unit: str | None = Field(description="incident, above or head_office.")
 
 
 class PlanOut(PlanSummaryOut):
@@ -68,8 +94,16 @@ class PlanOut(PlanSummaryOut):
     principles: str
     contacts: list[dict[str, Any]]
     termination: str
+    termination_approvers: list[PlanApproverOut] = Field(
+        description="Who must approve ending the response; empty: the incident's 组长 and the emergency "
+        "administrator of the unit above."
+    )
+    leadership: PlanLeadershipOut
+    groups: list[PlanGroupOut]
     source_file: str
+    source_document: str
     source_section: str
+    source_note: str
     step_list: list[StepOut]
 
 
@@ -105,6 +139,7 @@ def _summary(plan: Plan) -> dict:
         "code": plan.code,
         "title": version.title,
         "version": version.number,
+        "version_id": version.pk,
         "kinds": [k.code for k in plan.kinds.all()],
         "unit_types": plan.unit_types,
         "steps": version.step_count,
@@ -129,8 +164,27 @@ def get_plan(request, plan_id: int):
         "principles": version.principles,
         "contacts": version.contacts,
         "termination": version.termination,
+        "termination_approvers": [
+            {"label": a.label, "role": a.role or None, "position": a.position or None, "unit": a.unit or None}
+            for a in structure.approvers(version.termination_approvers)
+        ],
+        "leadership": {
+            "leader": version.leadership.get("leader", ""),
+            "deputies": version.leadership.get("deputies", []),
+            "members": version.leadership.get("members", []),
+        },
+        "groups": [
+            {
+                "name": g["name"],
+                "leader_position": g.get("leader_position", ""),
+                "duties": g.get("duties", ""),
+            }
+            for g in version.groups
+        ],
         "source_file": plan.source_file,
+        "source_document": plan.source_title,
         "source_section": plan.source_section,
+        "source_note": plan.source_note,
         "step_list": [
             {
                 "order": s.order,
@@ -143,6 +197,7 @@ def get_plan(request, plan_id: int):
                 "condition": s.condition,
                 "branch": s.branch,
                 "record": s.record,
+                "group": s.group,
             }
             for s in version.steps.all()
         ],

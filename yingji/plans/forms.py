@@ -32,6 +32,12 @@ class VersionForm(BootstrapMixin, forms.Form):
     termination = forms.CharField(
         label=_("Who approves termination"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    groups = forms.CharField(
+        label=_("Working groups"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: the group's name, a colon, then its duties."),
+    )
     change_note = forms.CharField(
         label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -52,6 +58,14 @@ class StepForm(BootstrapMixin, forms.Form):
     record = forms.CharField(
         label=_("What to record"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    group = forms.ChoiceField(label=_("Working group"), required=False)
+
+    def __init__(self, *args, groups: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [
+            ("", _("None (the leading group or the unit)")),
+            *((g, g) for g in groups),
+        ]
 
 
 class ReasonForm(BootstrapMixin, forms.Form):

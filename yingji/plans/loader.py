@@ -2,8 +2,10 @@
 
 Idempotent: kinds, rules and positions are upserted by code; a plan whose content is unchanged is left
 alone; a plan whose content changed gets a new approved version that supersedes the old one, so
-activated versions in past events keep exactly what they said. Safe to run in a migration-free way on
-every `make run` and after every upgrade."""
+activated versions in past events keep exactly what they said. The fixtures are the whole rule book: a
+level rule no longer in them is deleted. A plan that `replaces` former codes takes over the plan row of
+that code, with its versions, instead of leaving it in force beside the new one. Safe to run in a
+migration-free way on every `make run` and after every upgrade."""
 
 import hashlib
 import json
@@ -17,6 +19,7 @@ from yingji.audit import services as audit
 from yingji.core import clock
 from yingji.orgs.models import Position, UnitType
 
+from . import structure
 from .models import (
     EventGroup,
     EventKind,
@@ -33,7 +36,12 @@ from .models import (
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_APPROVER = "预案库初始导入"
 CONTENT_KEYS = ("title", "principles", "contacts", "termination", "steps")
-STEP_KEYS = {"action", "position", "inferred", "timing", "minutes", "condition", "branch", "record"}
+# Hashed only when a plan has them, so adding the keys changed no plan that has none.
+OPTIONAL_CONTENT_KEYS = ("groups", "leadership", "termination_approvers")
+PLAN_KEYS = {"code", "replaces", "kinds", "unit_types", "source", *CONTENT_KEYS, *OPTIONAL_CONTENT_KEYS}
+SOURCE_KEYS = {"file", "document", "section", "note"}
+STEP_KEYS = {"action", "position", "inferred", "timing", "minutes", "condition", "branch", "record", "group"}
+RULE_KEYS = {"code", "kind", "group", "fact", "threshold", "level", "description", "source", "bank_own"}
 
 
 class LibraryError(Exception):
@@ -46,6 +54,8 @@ class LibraryError(Exception):
 class Summary:
     kinds: int = 0
     rules: int = 0
+    rules_removed: list[str] = field(default_factory=list)
+    plans_renamed: list[str] = field(default_factory=list)
     plans_created: int = 0
     plans_revised: int = 0
     plans_unchanged: int = 0
@@ -84,8 +94,17 @@ def validate(library: dict[str, list[dict]]) -> list[str]:
             errors.append(f"{where}: unknown group {kind.get('group')}")
         if kind.get("default_level") not in Level.values:
             errors.append(f"{where}: unknown level {kind.get('default_level')}")
+    seen_rules: dict[str, str] = {}
     for rule in library["rules"]:
         where = f"{rule['_file']}: rule {rule.get('code')}"
+        errors.extend(f"{where}: unknown key {key}" for key in sorted(set(rule) - RULE_KEYS - {"_file"}))
+        if rule.get("code") in seen_rules:
+            errors.append(f"{where} is also in {seen_rules[rule['code']]}")
+        seen_rules[rule.get("code", "")] = rule["_file"]
+        if not isinstance(rule.get("bank_own"), bool):
+            errors.append(f"{where}: say whether the bank set it (bank_own: true) or a source gives it")
+        elif not rule["bank_own"] and not rule.get("source", "").strip():
+            errors.append(f"{where}: a rule the sources give cites its passage (source)")
         if rule.get("kind") and rule["kind"] not in kinds:
             errors.append(f"{where}: unknown kind {rule['kind']}")
         if rule.get("group") and rule["group"] not in EventGroup.values:
@@ -97,11 +116,17 @@ def validate(library: dict[str, list[dict]]) -> list[str]:
         if not rule.get("description"):
             errors.append(f"{where}: a rule says why (description)")
     seen_plans: dict[str, str] = {}
+    replaced: dict[str, str] = {}
     for plan in library["plans"]:
         where = f"{plan['_file']}: plan {plan.get('code')}"
+        errors.extend(f"{where}: unknown key {key}" for key in sorted(set(plan) - PLAN_KEYS - {"_file"}))
         if plan.get("code") in seen_plans:
             errors.append(f"{where} is also in {seen_plans[plan['code']]}")
         seen_plans[plan.get("code", "")] = plan["_file"]
+        for former in plan.get("replaces", []):
+            if former in replaced:
+                errors.append(f"{where}: {former} is also replaced by {replaced[former]}")
+            replaced[former] = plan.get("code", "")
         for key in ("code", "title", "kinds", "unit_types", "source", "steps"):
             if not plan.get(key):
                 errors.append(f"{where}: missing {key}")
@@ -112,10 +137,26 @@ def validate(library: dict[str, list[dict]]) -> list[str]:
             if unit_type not in UnitType.values:
                 errors.append(f"{where}: unknown unit type {unit_type}")
         source = plan.get("source") or {}
-        if not source.get("file") or not source.get("section"):
-            errors.append(f"{where}: source needs file and section")
+        errors.extend(f"{where}: unknown source key {key}" for key in sorted(set(source) - SOURCE_KEYS))
+        if not source.get("file") or not source.get("document") or not source.get("section"):
+            errors.append(f"{where}: source needs file, document (its title) and section")
+        groups = plan.get("groups", [])
+        errors.extend(f"{where}: {e}" for e in structure.group_errors(groups, positions))
+        errors.extend(
+            f"{where}: {e}" for e in structure.leadership_errors(plan.get("leadership", {}), positions)
+        )
+        errors.extend(
+            f"{where}: {e}"
+            for e in structure.approver_errors(plan.get("termination_approvers", []), positions)
+        )
+        names = {g.get("name") for g in groups if isinstance(g, dict)} if isinstance(groups, list) else set()
         for number, step in enumerate(plan.get("steps", []), start=1):
             errors.extend(_step_errors(f"{where} step {number}", step, positions))
+            if step.get("group") and step["group"] not in names:
+                errors.append(f"{where} step {number}: the plan has no working group {step['group']}")
+    for former, code in replaced.items():
+        if former in seen_plans:
+            errors.append(f"plan {code} replaces {former}, which is still shipped")
     return errors
 
 
@@ -136,7 +177,9 @@ def _step_errors(where: str, step: dict, positions: set[str]) -> list[str]:
 
 
 def content_of(plan: dict) -> dict[str, Any]:
-    return {key: plan.get(key, [] if key in ("contacts", "steps") else "") for key in CONTENT_KEYS}
+    content = {key: plan.get(key, [] if key in ("contacts", "steps") else "") for key in CONTENT_KEYS}
+    content.update({key: plan[key] for key in OPTIONAL_CONTENT_KEYS if plan.get(key)})
+    return content
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -184,15 +227,24 @@ def load_library(directory: Path = FIXTURES) -> Summary:
                     "threshold": rule["threshold"],
                     "level": rule["level"],
                     "description": rule["description"],
+                    "source": rule.get("source", ""),
+                    "bank_own": rule["bank_own"],
                 },
             )
             summary.rules += 1
+        # The fixtures are the rule book: a rule dropped from them must stop raising levels. Deleted one
+        # by one (not a bulk delete) so the rulebook's cache hears of each.
+        for rule in LevelRule.objects.exclude(code__in=[r["code"] for r in library["rules"]]).order_by(
+            "code"
+        ):
+            summary.rules_removed.append(rule.code)
+            rule.delete()
         positions = {p.code: p for p in Position.objects.all()}
         for order, data in enumerate(library["plans"]):
-            outcome = _load_plan(data, order, kinds, positions)
+            outcome = _load_plan(data, order, kinds, positions, summary)
             setattr(summary, f"plans_{outcome}", getattr(summary, f"plans_{outcome}") + 1)
             summary.steps += len(data["steps"])
-        if summary.plans_created or summary.plans_revised:
+        if summary.plans_created or summary.plans_revised or summary.rules_removed or summary.plans_renamed:
             audit.record(
                 actor=None,
                 action="plans.load_library",
@@ -201,6 +253,8 @@ def load_library(directory: Path = FIXTURES) -> Summary:
                     "files": files,
                     "kinds": summary.kinds,
                     "rules": summary.rules,
+                    "rules_removed": summary.rules_removed,
+                    "renamed": summary.plans_renamed,
                     "created": summary.plans_created,
                     "revised": summary.plans_revised,
                 },
@@ -208,13 +262,22 @@ def load_library(directory: Path = FIXTURES) -> Summary:
     return summary
 
 
-def _load_plan(data: dict, order: int, kinds: dict, positions: dict) -> str:
+def _load_plan(data: dict, order: int, kinds: dict, positions: dict, summary: Summary) -> str:
+    if data.get("replaces") and not Plan.objects.filter(code=data["code"]).exists():
+        # A renamed plan keeps its row and versions (past events point at them); its new content
+        # follows as the next version below.
+        former = Plan.objects.filter(code__in=data["replaces"]).order_by("pk").first()
+        if former is not None:
+            summary.plans_renamed.append(f"{former.code} → {data['code']}")
+            Plan.objects.filter(pk=former.pk).update(code=data["code"])
     plan, created = Plan.objects.update_or_create(
         code=data["code"],
         defaults={
             "unit_types": data["unit_types"],
             "source_file": data["source"]["file"],
+            "source_title": data["source"]["document"],
             "source_section": data["source"]["section"],
+            "source_note": data["source"].get("note", ""),
             "sort_order": order,
         },
     )
@@ -236,6 +299,9 @@ def _load_plan(data: dict, order: int, kinds: dict, positions: dict) -> str:
         principles=content["principles"],
         contacts=content["contacts"],
         termination=content["termination"],
+        termination_approvers=content.get("termination_approvers", []),
+        groups=content.get("groups", []),
+        leadership=content.get("leadership", {}),
         change_note="" if current is None else "预案库更新",
         content_hash=digest,
         created_at=now,
@@ -255,6 +321,7 @@ def _load_plan(data: dict, order: int, kinds: dict, positions: dict) -> str:
                 condition=s.get("condition", ""),
                 branch=s.get("branch", ""),
                 record=s.get("record", ""),
+                group=s.get("group", ""),
             )
             for i, s in enumerate(data["steps"], start=1)
         ]

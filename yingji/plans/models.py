@@ -74,6 +74,15 @@ class LevelRule(models.Model):
     )
     level = models.CharField(_("level"), max_length=3, choices=Level.choices)
     description = models.TextField(_("why"))
+    # Where the rule comes from: the passage of a source document that sets this threshold and level, or
+    # the bank's own setting where the documents give none (deaths, people injured, amounts…). Pages
+    # show bank-own rules as 本行设定 so nobody mistakes them for the sample text's.
+    source = models.TextField(_("source passage"), blank=True)
+    bank_own = models.BooleanField(
+        _("the bank's own rule"),
+        default=False,
+        help_text=_("The source documents give no such threshold; the bank set it."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -91,8 +100,14 @@ class Plan(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     kinds = models.ManyToManyField(EventKind, related_name="plans", verbose_name=_("event kinds"))
     unit_types = models.JSONField(_("unit types"), default=list)
-    source_file = models.CharField(_("source document"), max_length=120)
-    source_section = models.CharField(_("source section"), max_length=200)
+    # Where the plan comes from, as a reader names it: the document's own title and the section in it.
+    # `source_file` is the seed file it was transcribed from (for maintainers; pages never show it) and
+    # `source_note` says what the transcription did beyond trimming (a gap, a truncation, a passage of
+    # another document it draws on).
+    source_file = models.CharField(_("source file"), max_length=120)
+    source_title = models.CharField(_("source document"), max_length=200, blank=True)
+    source_section = models.CharField(_("source section"), max_length=300)
+    source_note = models.TextField(_("about the source"), blank=True)
     sort_order = models.PositiveIntegerField(default=1000)
 
     class Meta:

@@ -2,13 +2,16 @@
 approved versions; drafts and reviews are for emergency administrators."""
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yingji.orgs.models import Position
 
-from .models import EventGroup, EventKind, Plan, PlanVersion, Step, VersionStatus
+from . import structure
+from .models import EventGroup, EventKind, LevelRule, Plan, PlanVersion, Step, VersionStatus
 
 
 def approved_plans() -> QuerySet[Plan]:
@@ -83,6 +86,87 @@ def version_with_steps(version: PlanVersion) -> PlanVersion:
     )
 
 
+@dataclass
+class GroupOutline:
+    name: str
+    leader: str  # the leader's position name, or ""
+    duties: str
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class ApproverOutline:
+    label: str  # the source's words
+    who: str  # whom the product asks
+
+
+@dataclass
+class VersionOutline:
+    """What a version page shows besides its steps: the leading group as position names, the working
+    groups each with its steps, who approves termination, and whether any position was inferred."""
+
+    leadership: list[tuple[str, list[str]]]
+    groups: list[GroupOutline]
+    approvers: list[ApproverOutline]
+    has_inferred: bool
+
+
+APPROVER_UNITS = {
+    "incident": lambda: _("the incident's unit"),
+    "above": lambda: _("the unit above"),
+    "head_office": lambda: _("head office"),
+}
+
+
+def version_outline(version: PlanVersion, steps: list[Step]) -> VersionOutline:
+    """One query for the position names, whatever the version names."""
+    leadership = version.leadership or {}
+    codes = (
+        {leadership.get("leader", "")}
+        | set(leadership.get("deputies", []))
+        | set(leadership.get("members", []))
+    )
+    codes |= {g.get("leader_position", "") for g in version.groups}
+    codes |= {a.get("position", "") for a in version.termination_approvers}
+    names = dict(Position.objects.filter(code__in=codes - {""}).values_list("code", "name"))
+    rows = [
+        (pgettext("leading group", "Leader"), [leadership.get("leader", "")]),
+        (pgettext("leading group", "Deputy leaders"), leadership.get("deputies", [])),
+        (pgettext("leading group", "Members"), leadership.get("members", [])),
+    ]
+    groups = [
+        GroupOutline(g["name"], names.get(g.get("leader_position", ""), ""), g.get("duties", ""))
+        for g in version.groups
+    ]
+    by_name = {g.name: g for g in groups}
+    for step in steps:
+        if step.group in by_name:
+            by_name[step.group].steps.append(step)
+    approvers = []
+    for approver in structure.approvers(version.termination_approvers):
+        if approver.role == "leader":
+            who = _("the incident's group leader (组长)")
+        else:
+            unit = APPROVER_UNITS.get(approver.unit, lambda: "")()
+            who = _("%(position)s of %(unit)s") % {
+                "position": names.get(approver.position, approver.position),
+                "unit": unit,
+            }
+        approvers.append(ApproverOutline(approver.label, who))
+    return VersionOutline(
+        leadership=[(label, [names.get(c, c) for c in codes if c]) for label, codes in rows if any(codes)],
+        groups=groups,
+        approvers=approvers,
+        has_inferred=any(step.position_inferred for step in steps),
+    )
+
+
+def level_rules() -> list[LevelRule]:
+    """Every level rule, general ones first, for the library's 定级规则."""
+    first = F("kind__sort_order").asc(nulls_first=True)  # PostgreSQL puts NULLs last unless told
+    return list(LevelRule.objects.select_related("kind").order_by(first, "fact", "threshold", "code"))
+
+
 def plan_by_code(code: str) -> Plan:
     return Plan.objects.prefetch_related("kinds", "versions").get(code=code)
 
@@ -125,7 +209,7 @@ class DiffLine:
 def step_line(step: Step) -> str:
     parts = [
         step.action,
-        f"【{step.position.name}{'（推定）' if step.position_inferred else ''}】",
+        f"【{step.position.name}{_('（inferred）') if step.position_inferred else ''}】",
         step.get_timing_display(),
     ]
     if step.minutes:
@@ -136,17 +220,28 @@ def step_line(step: Step) -> str:
         parts.append(f"分支：{step.branch}")
     if step.record:
         parts.append(f"记录：{step.record}")
+    if step.group:
+        parts.append(f"工作组：{step.group}")
     return " · ".join(parts)
 
 
 def diff_versions(old: PlanVersion, new: PlanVersion) -> dict:
     """What changed between two versions: header fields, then steps line by line."""
     fields = []
-    for name in ("title", "principles", "termination"):
+    shown = {
+        "groups": structure.groups_as_lines,
+        "termination_approvers": lambda approvers: "；".join(a.get("label", "") for a in approvers),
+    }
+    for name in ("title", "principles", "groups", "termination", "termination_approvers"):
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
+            show = shown.get(name, str)
             fields.append(
-                {"field": PlanVersion._meta.get_field(name).verbose_name, "old": before, "new": after}
+                {
+                    "field": PlanVersion._meta.get_field(name).verbose_name,
+                    "old": show(before),
+                    "new": show(after),
+                }
             )
     old_lines = [step_line(s) for s in old.steps.select_related("position").order_by("order")]
     new_lines = [step_line(s) for s in new.steps.select_related("position").order_by("order")]

@@ -14,6 +14,7 @@ from yingji.core.transitions import transition
 from yingji.orgs import visibility
 from yingji.orgs.models import Position
 
+from . import structure
 from .models import Plan, PlanVersion, Step, Timing, VersionStatus
 
 S = VersionStatus
@@ -33,6 +34,17 @@ STEP_FIELDS = (
     "condition",
     "branch",
     "record",
+    "group",
+)
+# What a new draft copies from the version it starts from, besides its steps.
+VERSION_FIELDS = (
+    "title",
+    "principles",
+    "contacts",
+    "termination",
+    "termination_approvers",
+    "groups",
+    "leadership",
 )
 
 
@@ -82,16 +94,9 @@ def start_revision(*, actor: User, plan: Plan) -> PlanVersion:
             raise InvalidInput(_("This plan already has a version in draft or in review."))
         base = plan.versions.filter(status=S.APPROVED).first() or plan.versions.order_by("-number").first()
         number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        copied = {f: getattr(base, f) for f in VERSION_FIELDS} if base else {"title": plan.code}
         draft = PlanVersion.objects.create(
-            plan=plan,
-            number=number,
-            status=S.DRAFT,
-            title=base.title if base else plan.code,
-            principles=base.principles if base else "",
-            contacts=base.contacts if base else [],
-            termination=base.termination if base else "",
-            created_by=actor,
-            created_at=clock.now(),
+            plan=plan, number=number, status=S.DRAFT, created_by=actor, created_at=clock.now(), **copied
         )
         if base is not None:
             Step.objects.bulk_create(
@@ -110,23 +115,36 @@ def start_revision(*, actor: User, plan: Plan) -> PlanVersion:
 
 
 def update_version(
-    *, actor: User, version: PlanVersion, title: str, principles: str, termination: str, change_note: str
+    *,
+    actor: User,
+    version: PlanVersion,
+    title: str,
+    principles: str,
+    termination: str,
+    change_note: str,
+    groups: list[dict] | None = None,
 ) -> PlanVersion:
+    """The draft's header. `groups` (the working groups, see `structure`) is left as it is when None."""
     _require_editor(actor)
     _require_draft(version)
     if not title.strip():
         raise InvalidInput(_("A plan needs a title."), fields={"title": _("Required.")})
+    if groups is not None:
+        _check_groups(version, groups)
     with transaction.atomic():
         changed = {}
-        for field, value in (
-            ("title", title),
-            ("principles", principles),
-            ("termination", termination),
-            ("change_note", change_note),
-        ):
-            if getattr(version, field) != value.strip():
-                changed[field] = [getattr(version, field), value.strip()]
-                setattr(version, field, value.strip())
+        values = [
+            ("title", title.strip()),
+            ("principles", principles.strip()),
+            ("termination", termination.strip()),
+            ("change_note", change_note.strip()),
+        ]
+        if groups is not None:
+            values.append(("groups", groups))
+        for field, value in values:
+            if getattr(version, field) != value:
+                changed[field] = [getattr(version, field), value]
+                setattr(version, field, value)
         if changed:
             version.save(update_fields=list(changed))
             _edited_by(actor, version)
@@ -134,7 +152,30 @@ def update_version(
     return version
 
 
-def _clean_step(data: dict) -> dict:
+def _check_groups(version: PlanVersion, groups: list[dict]) -> None:
+    """Working groups with a name each, no name twice, and none taken away from a step that names it."""
+    positions = set(Position.objects.values_list("code", flat=True))
+    if structure.group_errors(groups, positions):
+        raise InvalidInput(
+            _("Each working group needs a name of at most %(n)s characters, and no name may repeat.")
+            % {"n": structure.GROUP_NAME_MAX},
+            fields={"groups": _("Check the working groups.")},
+        )
+    names = set(structure.group_names(groups))
+    orphans = sorted(
+        (order, group)
+        for order, group in version.steps.exclude(group="").values_list("order", "group")
+        if group not in names
+    )
+    if orphans:
+        message = _("Step %(order)s belongs to the working group “%(group)s”: change the step first.") % {
+            "order": orphans[0][0],
+            "group": orphans[0][1],
+        }
+        raise InvalidInput(message, fields={"groups": message})
+
+
+def _clean_step(version: PlanVersion, data: dict) -> dict:
     errors = {}
     action = (data.get("action") or "").strip()
     if not action:
@@ -153,6 +194,9 @@ def _clean_step(data: dict) -> dict:
     condition = (data.get("condition") or "").strip()
     if timing == Timing.ON_CONDITION and not condition:
         errors["condition"] = _("Say when the step applies.")
+    group = (data.get("group") or "").strip()
+    if group and group not in structure.group_names(version.groups):
+        errors["group"] = _("The plan has no such working group.")
     if errors:
         raise InvalidInput(_("The step is not valid."), fields=errors)
     return {
@@ -164,6 +208,7 @@ def _clean_step(data: dict) -> dict:
         "condition": condition,
         "branch": (data.get("branch") or "").strip(),
         "record": (data.get("record") or "").strip(),
+        "group": group,
     }
 
 
@@ -174,7 +219,7 @@ def _step_snapshot(step: Step) -> dict:
 def add_step(*, actor: User, version: PlanVersion, **data) -> Step:
     _require_editor(actor)
     _require_draft(version)
-    fields = _clean_step(data)
+    fields = _clean_step(version, data)
     with transaction.atomic():
         PlanVersion.objects.select_for_update().get(pk=version.pk)
         order = (version.steps.aggregate(n=Max("order"))["n"] or 0) + 1
@@ -187,7 +232,7 @@ def add_step(*, actor: User, version: PlanVersion, **data) -> Step:
 def update_step(*, actor: User, step: Step, **data) -> Step:
     _require_editor(actor)
     _require_draft(step.version)
-    fields = _clean_step(data)
+    fields = _clean_step(step.version, data)
     before = _step_snapshot(step)
     with transaction.atomic():
         for field, value in fields.items():

@@ -1,5 +1,5 @@
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from yingji.core.documents import DOCX_MIME
 from yingji.orgs.models import Position, UnitType
@@ -31,6 +31,7 @@ def library(request):
         )
     else:
         context["shelves"] = selectors.library_shelves()
+        context["rules"] = selectors.level_rules()
     return render(request, "plans/library.html", context)
 
 
@@ -56,15 +57,21 @@ def version(request, code, number):
     versions = shown.plan.versions.order_by("-number")
     if not can_edit_plans(request.user):
         versions = versions.filter(status__in=[VersionStatus.APPROVED, VersionStatus.SUPERSEDED])
+    versions = list(versions)
     editable = shown.status == VersionStatus.DRAFT and can_edit_plans(request.user)
+    steps = list(shown.steps.all())
     return render(
         request,
         "plans/plan.html",
         {
             "version": shown,
             "plan": shown.plan,
-            "steps": shown.steps.all(),
-            "versions": versions,
+            "steps": steps,
+            "outline": selectors.version_outline(shown, steps),
+            # Each version with the one before it that this person may see: never a version with itself.
+            "history": [
+                (v, versions[i + 1] if i + 1 < len(versions) else None) for i, v in enumerate(versions)
+            ],
             "kinds": shown.plan.kinds.all(),
             "editable": editable,
             "can_edit": can_edit_plans(request.user),
@@ -92,6 +99,8 @@ def diff(request, code):
         old_number, new_number = int(request.GET.get("old", "")), int(request.GET.get("new", ""))
     except ValueError as exc:
         raise Http404() from exc
+    if old_number == new_number:
+        return redirect("plans:version", code=code, number=new_number)
     old, new = _version(code, old_number, request.user), _version(code, new_number, request.user)
     return render(
         request,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yingji.core.errors import DomainError
 from yingji.core.web import add_error, domain_view
 
-from . import services
+from . import services, structure
 from .forms import ReasonForm, StepForm, VersionForm
 from .models import Plan, PlanVersion, Step
 
@@ -45,10 +45,17 @@ def edit_version(request, code, number):
     _editor(request)
     version = _version(code, number)
     initial = {f: getattr(version, f) for f in ("title", "principles", "termination", "change_note")}
+    initial["groups"] = structure.groups_as_lines(version.groups)
     form = VersionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        # A post without the field (not the page's form) leaves the groups alone.
+        lines = data.pop("groups")
+        groups = (
+            structure.groups_from_lines(lines, before=version.groups) if "groups" in request.POST else None
+        )
         try:
-            services.update_version(actor=request.user, version=version, **form.cleaned_data)
+            services.update_version(actor=request.user, version=version, groups=groups, **data)
         except DomainError as exc:
             add_error(form, exc)
         else:
@@ -67,7 +74,9 @@ def _step_data(form: StepForm) -> dict:
 def add_step(request, code, number):
     _editor(request)
     version = _version(code, number)
-    form = StepForm(request.POST or None, initial={"timing": "immediate"})
+    form = StepForm(
+        request.POST or None, initial={"timing": "immediate"}, groups=structure.group_names(version.groups)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.add_step(actor=request.user, version=version, **_step_data(form))
@@ -89,7 +98,7 @@ def edit_step(request, code, number, step_id):
     version = _version(code, number)
     step = _step(version, step_id)
     initial = {f: getattr(step, f) for f in services.STEP_FIELDS}
-    form = StepForm(request.POST or None, initial=initial)
+    form = StepForm(request.POST or None, initial=initial, groups=structure.group_names(version.groups))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_step(actor=request.user, step=step, **_step_data(form))

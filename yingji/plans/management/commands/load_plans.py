@@ -20,3 +20,7 @@ class Command(BaseCommand):
             f"{s.plans_revised} revised, {s.plans_unchanged} unchanged; "
             f"{s.steps} steps in {len(s.files)} files"
         )
+        for line in s.plans_renamed:
+            self.stdout.write(f"plan renamed: {line}")
+        if s.rules_removed:
+            self.stdout.write(f"level rules no longer shipped, removed: {', '.join(s.rules_removed)}")

@@ -257,9 +257,33 @@ def test_termination_requested_then_approved(client, tokens):
         client, "post", f"{path}/termination-requests", tokens["hexie_lobby"], {"summary": "客户已送医"}
     )
     assert asked.status_code == 201 and asked.json()["status"] == "termination_requested"
+    proposer = call(client, "post", f"{path}/termination-decision", tokens["hexie_lobby"], {"approve": True})
+    assert proposer.status_code == 403  # whoever proposed approves nothing
     decided = call(client, "post", f"{path}/termination-decision", tokens["hexie_manager"], {"approve": True})
+    assert decided.status_code == 200 and decided.json()["status"] == "termination_requested"
+    state = call(client, "get", f"{path}/termination", tokens["hexie_manager"]).json()
+    leader, above = state["approvals"]
+    assert (leader["label"], leader["decided_by"], leader["approved"]) == ("组长", "郑和谐", True)
+    assert (above["label"], above["may_approve"], above["decided_at"]) == (
+        "和谐支行应急管理员",
+        ["韩应急"],
+        None,
+    )
+    decided = call(
+        client,
+        "post",
+        f"{path}/termination-decision",
+        issue("hexie_admin"),
+        {"approve": True, "slot": above["id"]},
+    )
     assert decided.status_code == 200
     assert decided.json()["status"] == "terminated" and decided.json()["watch_until"]
+
+
+def test_no_termination_proposed_reads_as_null(client, tokens):
+    incident_id = report(client, tokens["hexie_lobby"]).json()["id"]
+    answer = call(client, "get", f"/api/v1/incidents/{incident_id}/termination", tokens["hexie_lobby"])
+    assert answer.status_code == 200 and answer.json() is None
 
 
 def test_cancel_needs_a_reason_and_the_right_person(client, tokens):
@@ -340,6 +364,7 @@ def test_investigation_through_the_api(client, tokens):
     call(client, "post", f"{path}/tasks/{task['id']}/claim", lobby)
     call(client, "post", f"{path}/termination-requests", lobby, {"summary": "已处置完毕"})
     call(client, "post", f"{path}/termination-decision", manager, {"approve": True})
+    call(client, "post", f"{path}/termination-decision", issue("hexie_admin"), {"approve": True})
     assert call(client, "post", f"{path}/investigation/close", manager).status_code == 409
     started = call(client, "post", f"{path}/investigation", manager)
     assert started.status_code == 201 and started.json()["status"] == "investigating"
@@ -353,7 +378,11 @@ def test_investigation_through_the_api(client, tokens):
     }
     saved = call(client, "put", f"{path}/investigation", manager, findings)
     assert saved.status_code == 200 and saved.json()["investigation"]["cause"] == "地面湿滑未设警示"
-    closed = call(client, "post", f"{path}/investigation/close", manager)
+    watched = call(client, "post", f"{path}/investigation/close", manager)
+    assert watched.status_code == 409 and "观察" in watched.json()["message"]  # not before the watch ends
+    watch_until = Incident.objects.get(pk=incident_id).watch_until
+    with clock.frozen(watch_until + timedelta(seconds=1)):
+        closed = call(client, "post", f"{path}/investigation/close", manager)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
 
 
@@ -427,3 +456,17 @@ def test_a_group_leader_outside_the_leading_group_or_a_foreign_group_is_a_400(cl
     )
     assert foreign.status_code == 400 and "group" in foreign.json()["fields"]
     assert footprint() == before
+
+
+def test_lowering_below_the_rules_waits_for_the_unit_above(client, tokens):
+    incident_id = report(client, tokens["hexie_lobby"], facts={"injured": 3}).json()["id"]
+    path = f"/api/v1/incidents/{incident_id}"
+    reason = {"level": "III", "reason": "伤者均为轻微擦伤，已由支行核实并送医检查"}
+    asked = call(client, "post", f"{path}/level", tokens["hexie_manager"], reason)
+    assert asked.status_code == 200 and asked.json()["level"] == "II"  # not yet
+    assert (
+        call(client, "post", f"{path}/level-decision", tokens["hexie_manager"], {"approve": True}).status_code
+        == 403
+    )
+    decided = call(client, "post", f"{path}/level-decision", issue("hexie_admin"), {"approve": True})
+    assert decided.status_code == 200 and decided.json()["level"] == "III"

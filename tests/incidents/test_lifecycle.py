@@ -1,7 +1,9 @@
 """An incident moves 已报告 → 已启动 → 处置中 → 申请终止 → 已终止 → 调查中 → 已结案 (or 已撤销) only along
 the table in `services.TRANSITIONS`; any other move is refused and leaves nothing behind, even when two
-people act at once. After termination the case is watched for 72 hours: the same thing happening again
-at the same outlet reopens it."""
+people act at once. Termination needs every approver the plan names (by default the 组长 and the
+应急管理员 of the unit above), never the proposer. After termination the case is watched for the bank's
+own length of time (72 hours by default): the same thing happening again at the same outlet reopens it,
+and the case does not close before the watch ends."""
 
 import threading
 import time
@@ -15,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yingji.audit.models import AuditEntry
+from yingji.core import clock
 from yingji.core.errors import DomainError, InvalidInput, InvalidTransition, NotAllowed
 from yingji.core.testing import footprint
 from yingji.incidents import services
@@ -35,7 +38,7 @@ def activate(incident: Incident) -> None:
     services.activate_plan(
         actor=person("hexie_manager"),
         incident=incident,
-        version=approved("drill-customer-injured"),
+        version=approved("outlet-service-customer-injured"),
         leader=person("hexie_president"),
     )
 
@@ -45,7 +48,9 @@ def request_termination(incident: Incident) -> None:
 
 
 def approve_termination(incident: Incident) -> None:
-    services.decide_termination(actor=person("hexie_president"), incident=incident, approve=True)
+    """The drill plan names no approvers: 刘和谐 (组长) and 韩应急 (和谐支行应急管理员) both approve."""
+    for approver in ("hexie_president", "hexie_admin"):
+        services.decide_termination(actor=person(approver), incident=incident, approve=True)
 
 
 def reject_termination(incident: Incident) -> None:
@@ -95,13 +100,7 @@ def test_a_move_the_table_does_not_allow_is_refused_and_changes_nothing(
     incident = incident_in(status)
     before = footprint()
     do, _ = ACTIONS[action]
-    # Before activation nobody leads the group, so nobody may decide on a termination yet.
-    refusal = (
-        NotAllowed
-        if status == S.REPORTED and action in ("approve termination", "reject termination")
-        else InvalidTransition
-    )
-    with django_capture_on_commit_callbacks(execute=True) as queued, pytest.raises(refusal):
+    with django_capture_on_commit_callbacks(execute=True) as queued, pytest.raises(InvalidTransition):
         do(incident)
     assert not queued
     assert footprint() == before  # no row, no audit entry, no notice, no job
@@ -146,10 +145,14 @@ def test_the_whole_way_from_report_to_closed_case(now, hexie_lobby):
         "incident.report",
         "incident.activate",
         "incident.request_termination",
-        "incident.approve_termination",
+        "incident.approve_termination",  # 刘和谐, the 组长
+        "incident.approve_termination",  # 韩应急, the unit above's 应急管理员
+        "incident.terminate",
+        "notice.withdraw",  # the first report's notices nobody acknowledged stop asking
         "incident.start_investigation",
         "incident.findings",
         "incident.close",
+        "notice.withdraw",  # and the proposer's notice of the approval
     ]
 
 
@@ -208,12 +211,29 @@ def test_any_sequence_of_actions_only_walks_the_table(library, now, hexie_lobby,
 # --- termination ------------------------------------------------------------------------------------
 
 
-def test_the_group_proposes_termination_and_the_leader_is_asked(now, hexie_lobby, hexie_president):
+@pytest.fixture
+def hexie_admin(demo):
+    return person("hexie_admin")  # 韩应急, 和谐支行应急管理员: the unit above 和谐路营业部
+
+
+@pytest.fixture
+def hq_security(demo):
+    return person("hq_security")  # 赵保卫, 总行监察保卫部
+
+
+def test_the_group_proposes_termination_and_each_approver_is_asked(
+    now, hexie_lobby, hexie_president, hexie_admin
+):
     incident = incident_in(S.RESPONDING)
     request = factories.request_termination(incident)
     assert request.proposed_by == person("hexie_manager") and request.approved is None
-    ask = Notice.objects.filter(subject_id=incident.pk, recipient=hexie_president).latest("pk")
-    assert ask.ack_due_at is None and incident.number in ask.title
+    assert [(a.label, a.decided_at) for a in request.approvals.all()] == [
+        ("组长", None),
+        ("和谐支行应急管理员", None),
+    ]
+    for approver in (hexie_president, hexie_admin):
+        ask = Notice.objects.filter(subject_id=incident.pk, recipient=approver).latest("pk")
+        assert ask.ack_due_at is None and incident.number in ask.title
     assert incident.timeline.filter(event=TimelineEvent.TERMINATION).count() == 1
 
 
@@ -225,41 +245,113 @@ def test_someone_outside_the_group_cannot_propose_termination(now, hexie_lobby, 
     assert footprint() == before
 
 
-def test_only_the_group_leader_approves_termination(now, hexie_lobby, hexie_manager, branch_duty):
+def test_the_outlet_head_who_proposed_cannot_approve_it_himself(now, hexie_lobby, hexie_manager):
+    incident = incident_in(S.TERMINATION_REQUESTED)  # proposed by 郑和谐, the outlet head
+    before = footprint()
+    with pytest.raises(NotAllowed, match=r"提出终止的人|proposed"):
+        services.decide_termination(actor=hexie_manager, incident=incident, approve=True)
+    assert footprint() == before
+    incident.refresh_from_db()
+    assert incident.status == S.TERMINATION_REQUESTED
+
+
+def test_only_the_approvers_the_plan_names_decide(now, hexie_lobby, branch_duty, hexie_guard):
     incident = incident_in(S.TERMINATION_REQUESTED)
     before = footprint()
-    for outsider in (hexie_manager, branch_duty):  # a unit head and an emergency administrator
+    for outsider in (branch_duty, hexie_guard):  # the branch's 应急管理员 is not the unit above an outlet
         with pytest.raises(NotAllowed):
             services.decide_termination(actor=outsider, incident=incident, approve=True)
     assert footprint() == before
 
 
-def test_the_leader_approves_and_the_case_is_watched_for_72_hours(now, hexie_lobby, hexie_president):
+def test_the_group_leader_alone_does_not_end_the_response(now, hexie_lobby, hexie_president, hexie_admin):
     incident = incident_in(S.TERMINATION_REQUESTED)
     now.advance(minutes=40)
     services.decide_termination(actor=hexie_president, incident=incident, approve=True)
     incident.refresh_from_db()
+    assert incident.status == S.TERMINATION_REQUESTED and incident.terminated_at is None
+    leader_slot, admin_slot = TerminationRequest.objects.get(incident=incident).approvals.all()
+    assert (leader_slot.approved, leader_slot.decided_by, leader_slot.decided_at) == (
+        True,
+        hexie_president,
+        clock.now(),
+    )
+    assert admin_slot.decided_at is None
+    with pytest.raises(NotAllowed):  # one person fills one slot
+        services.decide_termination(actor=hexie_president, incident=incident, approve=True)
+
+    now.advance(minutes=5)
+    services.decide_termination(actor=hexie_admin, incident=incident, approve=True)
+    incident.refresh_from_db()
     assert incident.status == S.TERMINATED
     assert incident.watch_until == incident.terminated_at + timedelta(hours=72)
     request = TerminationRequest.objects.get(incident=incident)
-    assert (request.approved, request.decided_by, request.decided_at) == (
-        True,
-        hexie_president,
-        incident.terminated_at,
+    assert (request.approved, request.decided_by, request.decided_at) == (True, hexie_admin, clock.now())
+    approvals = list(
+        AuditEntry.objects.filter(action="incident.approve_termination", object_id=str(incident.pk))
+        .order_by("seq")
+        .values_list("data__as", flat=True)
     )
+    assert approvals == ["组长", "和谐支行应急管理员"]
+    entries = list(incident.timeline.filter(event=TimelineEvent.TERMINATION).values_list("text", flat=True))
+    assert any("组长" in t for t in entries) and any("和谐支行应急管理员" in t for t in entries)
 
 
-def test_a_rejection_needs_a_reason_and_sends_the_case_back(now, hexie_lobby, hexie_president):
+def test_the_approvers_the_plan_names_are_the_ones_asked(now, hexie_lobby, hexie_president, hq_security):
+    """004 第十六条: 经领导小组和大厦安全保卫负责人批准."""
+    version = approved("outlet-service-customer-injured")
+    version.termination_approvers = [
+        {"role": "leader", "label": "应急处置领导小组"},
+        {"position": "security_officer", "unit": "head_office", "label": "大厦安全保卫负责人"},
+    ]
+    version.save(update_fields=["termination_approvers"])
     incident = incident_in(S.TERMINATION_REQUESTED)
+    labels = [a.label for a in TerminationRequest.objects.get(incident=incident).approvals.all()]
+    assert labels == ["应急处置领导小组", "大厦安全保卫负责人"]
+    assert Notice.objects.filter(subject_id=incident.pk, recipient=hq_security).exists()
+    with pytest.raises(NotAllowed):  # the default approver is not asked when the plan names others
+        services.decide_termination(actor=person("hexie_admin"), incident=incident, approve=True)
+    services.decide_termination(actor=hexie_president, incident=incident, approve=True)
+    services.decide_termination(actor=hq_security, incident=incident, approve=True)
+    incident.refresh_from_db()
+    assert incident.status == S.TERMINATED
+
+
+def test_the_only_one_who_could_approve_cannot_propose(now, hexie_lobby, hexie_president):
+    incident = incident_in(S.RESPONDING)
+    before = footprint()
+    with pytest.raises(InvalidInput, match="组长"):
+        services.request_termination(actor=hexie_president, incident=incident, summary="秩序恢复")
+    assert footprint() == before
+    incident.refresh_from_db()
+    assert incident.status == S.RESPONDING
+
+
+def test_any_approver_rejects_with_a_reason_and_the_case_goes_back(
+    now, hexie_lobby, hexie_president, hexie_admin, hexie_manager
+):
+    incident = incident_in(S.TERMINATION_REQUESTED)
+    services.decide_termination(actor=hexie_president, incident=incident, approve=True)
     before = footprint()
     with pytest.raises(InvalidInput):
-        services.decide_termination(actor=hexie_president, incident=incident, approve=False, note=" ")
+        services.decide_termination(actor=hexie_admin, incident=incident, approve=False, note=" ")
     assert footprint() == before
-    services.decide_termination(actor=hexie_president, incident=incident, approve=False, note="家属仍在网点")
+    services.decide_termination(actor=hexie_admin, incident=incident, approve=False, note="家属仍在网点")
     incident.refresh_from_db()
     assert incident.status == S.RESPONDING and incident.terminated_at is None
-    assert TerminationRequest.objects.get(incident=incident).approved is False
+    request = TerminationRequest.objects.get(incident=incident)
+    assert (request.approved, request.decided_by, request.decision_note) == (
+        False,
+        hexie_admin,
+        "家属仍在网点",
+    )
     assert "家属仍在网点" in incident.timeline.filter(event=TimelineEvent.TERMINATION).last().text
+    told = Notice.objects.filter(subject_id=incident.pk, recipient=hexie_manager).latest("pk")
+    assert "家属仍在网点" in told.body
+    asked = Notice.objects.filter(subject_id=incident.pk, key__contains=f":termination-{request.pk}:")
+    assert asked.count() == 2 and set(asked.values_list("withdrawn_reason", flat=True)) == {
+        "终止申请已被驳回。"
+    }
 
 
 def test_a_false_alarm_is_cancelled_with_its_reason(now, hexie_lobby, hexie_manager):
@@ -290,7 +382,7 @@ def test_the_same_thing_at_the_same_outlet_within_72_hours_reopens_the_case(
     reopened = Notice.objects.filter(
         subject_id=again.pk, created_at=again.terminated_at + timedelta(hours=71)
     )
-    assert {n.recipient for n in reopened} == {hexie_manager, hexie_president}
+    assert {n.recipient for n in reopened} == {hexie_manager, hexie_president, person("hexie_admin")}
     assert Incident.objects.count() == 1
 
 
@@ -378,8 +470,9 @@ def at_once(incident: Incident, actions: list[Callable[[], object]], *, in_order
 
 
 def decide(incident: Incident, *, approve: bool) -> Callable[[], object]:
+    """The last approver's decision (韩应急, once the 组长 has approved): the one that moves the case."""
     return lambda: services.decide_termination(
-        actor=person("hexie_president"),
+        actor=person("hexie_admin"),
         incident=Incident.objects.get(pk=incident.pk),
         approve=approve,
         note="" if approve else "家属仍在网点",
@@ -405,14 +498,18 @@ def wait_until_blocked(count: int) -> None:
 @pytest.mark.parametrize("approve", [True, False], ids=["two approvals", "two rejections"])
 def test_two_decisions_at_once_one_wins(demo, library, approve):
     incident = incident_in(S.TERMINATION_REQUESTED)
-    audit_before = AuditEntry.objects.count()
+    services.decide_termination(actor=person("hexie_president"), incident=incident, approve=True)
+    decisions = AuditEntry.objects.filter(
+        action__in=["incident.approve_termination", "incident.reject_termination"]
+    )
+    decided_before = decisions.count()
     assert sorted(at_once(incident, [decide(incident, approve=approve)] * 2, in_order=False)) == [
         "refused",
         "won",
     ]
     incident.refresh_from_db()
     assert incident.status == (S.TERMINATED if approve else S.RESPONDING)
-    assert AuditEntry.objects.count() == audit_before + 1
+    assert decisions.count() == decided_before + 1
     assert TerminationRequest.objects.get(incident=incident).approved is approve
 
 
@@ -420,6 +517,7 @@ def test_two_decisions_at_once_one_wins(demo, library, approve):
 @pytest.mark.django_db(transaction=True)
 def test_an_approval_waiting_behind_a_rejection_is_refused(demo, library):
     incident = incident_in(S.TERMINATION_REQUESTED)
+    services.decide_termination(actor=person("hexie_president"), incident=incident, approve=True)
     assert at_once(
         incident, [decide(incident, approve=False), decide(incident, approve=True)], in_order=True
     ) == ["won", "refused"]
@@ -431,6 +529,7 @@ def test_an_approval_waiting_behind_a_rejection_is_refused(demo, library):
 @pytest.mark.django_db(transaction=True)
 def test_a_rejection_waiting_behind_an_approval_is_refused(demo, library):
     incident = incident_in(S.TERMINATION_REQUESTED)
+    services.decide_termination(actor=person("hexie_president"), incident=incident, approve=True)
     assert at_once(
         incident, [decide(incident, approve=True), decide(incident, approve=False)], in_order=True
     ) == ["won", "refused"]

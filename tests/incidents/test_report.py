@@ -1,10 +1,12 @@
 """王大堂 reports what happened at 和谐路营业部: it is numbered, classified with its reasons, recorded once
 however often the phone retries, seen by the units above and not by the siblings; follow-up reports and
-people may raise the level, and only a written reason takes it below the rules."""
+people may raise the level at once; taking it below the rules needs a written reason and the approval
+of the unit above (理财预案: 按较高一级处理)."""
 
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,12 +16,12 @@ from yingji.core import clock
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
 from yingji.core.testing import footprint
 from yingji.incidents import services
-from yingji.incidents.models import Incident, Status, TimelineEvent
+from yingji.incidents.models import Incident, LevelChangeRequest, Status, TimelineEvent
 from yingji.incidents.selectors import incidents_for
 from yingji.notify.models import Notice
 from yingji.plans.models import Level, severity
 
-from .factories import ReportFactory, incident_in, kind, unit
+from .factories import ReportFactory, incident_in, kind, person, unit
 
 pytestmark = pytest.mark.usefixtures("library")
 
@@ -53,7 +55,7 @@ def test_the_same_report_sent_twice_makes_one_incident(now, hexie_lobby, django_
     assert Incident.objects.count() == 1
     assert AuditEntry.objects.filter(action="incident.report", object_id=str(first.pk)).count() == 1
     assert first.timeline.filter(event=TimelineEvent.REPORTED).count() == 1
-    assert told(first) == {"hexie_manager", "hexie_president"}
+    assert told(first) == {"hexie_manager", "hexie_president", "hexie_admin"}
     assert footprint() == after_first and not retried  # no second set of notices, no second job
 
 
@@ -259,10 +261,22 @@ def test_the_lobby_manager_cannot_change_the_level(now, hexie_lobby):
     assert footprint() == before
 
 
+# 理财预案: 按较高一级处理. Three people injured makes a 客户意外受伤 a Ⅱ by the rules.
+WORSE = {"injured": 3}
+REASON = "伤者均为轻微擦伤，已由支行核实并送医检查完毕"
+
+
+def lowered(incident: Incident, *, asker: str = "hexie_manager", approver: str = "hexie_admin") -> Incident:
+    services.change_level(actor=person(asker), incident=incident, level=Level.III, reason=REASON)
+    services.decide_lowering(actor=person(approver), incident=incident, approve=True)
+    incident.refresh_from_db()
+    return incident
+
+
 def test_lowering_below_the_rules_needs_a_written_reason_of_ten_characters(
     now, hexie_lobby, hexie_manager, django_capture_on_commit_callbacks
 ):
-    incident = ReportFactory(facts={"media_exposure": True})
+    incident = ReportFactory(facts=WORSE)
     assert incident.level == Level.II
     before = footprint()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidInput) as refused:
@@ -272,33 +286,120 @@ def test_lowering_below_the_rules_needs_a_written_reason_of_ten_characters(
     assert incident.level == Level.II and footprint() == before
 
 
-def test_a_written_reason_lowers_the_level_and_is_kept(now, hexie_lobby, hexie_manager):
-    incident = ReportFactory(facts={"media_exposure": True})
-    reason = "曝光视频为旧视频，已由分行宣传部门核实并删除"
-    services.change_level(actor=hexie_manager, incident=incident, level=Level.III, reason=reason)
+def test_the_outlet_head_can_only_ask_to_lower_the_level(now, hexie_lobby, hexie_manager):
+    incident = ReportFactory(facts=WORSE)
+    services.change_level(actor=hexie_manager, incident=incident, level=Level.III, reason=REASON)
     incident.refresh_from_db()
-    assert incident.level == Level.III and incident.classified_level == Level.II
-    entry = incident.timeline.get(event=TimelineEvent.LEVEL_CHANGED)
-    assert reason in entry.text and entry.data["rules_say"] == "II" and entry.actor == hexie_manager
-    audit = AuditEntry.objects.get(action="incident.change_level", object_id=str(incident.pk))
-    assert audit.data == {"from": "II", "to": "III", "reason": reason, "rules_say": "II"}
-
-
-def test_a_follow_up_without_new_facts_keeps_a_level_a_person_lowered(now, hexie_lobby, hexie_manager):
-    incident = ReportFactory(facts={"media_exposure": True})
-    services.change_level(
-        actor=hexie_manager, incident=incident, level=Level.III, reason="曝光视频为旧视频，已核实并删除"
+    assert incident.level == Level.II  # it stays until the unit above approves
+    request = LevelChangeRequest.objects.get(incident=incident)
+    assert (request.from_level, request.to_level, request.rules_level, request.reason) == (
+        "II",
+        "III",
+        "II",
+        REASON,
     )
+    assert request.decided_at is None
+    entry = incident.timeline.filter(event=TimelineEvent.LEVEL_CHANGED).last()
+    assert REASON in entry.text and entry.actor == hexie_manager
+    assert AuditEntry.objects.filter(
+        action="incident.request_lower_level", object_id=str(incident.pk)
+    ).exists()
+    asked = Notice.objects.filter(subject_id=incident.pk, key__contains=f":lower-{request.pk}:")
+    assert {n.recipient.user.username for n in asked} == {"hexie_president", "hexie_admin"}
+    with pytest.raises(InvalidInput):  # one request at a time
+        services.change_level(actor=hexie_manager, incident=incident, level=Level.III, reason=REASON + "。")
+
+
+def test_the_unit_above_approves_and_the_lower_level_is_kept(now, hexie_lobby, hexie_manager):
+    incident = lowered(ReportFactory(facts=WORSE))
+    assert incident.level == Level.III and incident.classified_level == Level.II
+    entry = incident.timeline.filter(event=TimelineEvent.LEVEL_CHANGED).last()
+    assert REASON in entry.text and entry.data["rules_say"] == "II" and entry.actor == person("hexie_admin")
+    audit = AuditEntry.objects.get(action="incident.change_level", object_id=str(incident.pk))
+    assert audit.data == {
+        "from": "II",
+        "to": "III",
+        "reason": REASON,
+        "rules_say": "II",
+        "asked_by": "郑和谐",
+        "approved_by": "韩应急",
+    }
+    told_back = Notice.objects.filter(subject_id=incident.pk, recipient=hexie_manager).latest("pk")
+    assert "降级" in told_back.title or incident.number in told_back.title
+
+
+@pytest.mark.parametrize("who", ["hexie_manager", "hexie_lobby", "plaza_manager"])
+def test_the_outlet_cannot_approve_its_own_lowering(now, hexie_lobby, hexie_manager, who):
+    incident = ReportFactory(facts=WORSE)
+    services.change_level(actor=hexie_manager, incident=incident, level=Level.III, reason=REASON)
+    before = footprint()
+    with pytest.raises((NotAllowed, NotVisible)):
+        services.decide_lowering(actor=person(who), incident=incident, approve=True)
+    assert footprint() == before
+    incident.refresh_from_db()
+    assert incident.level == Level.II
+
+
+def test_whoever_asked_cannot_approve_it(now, hexie_lobby):
+    incident = ReportFactory(facts=WORSE)
+    president = person("hexie_president")  # 和谐支行行长 may decide on the outlet's event, not for himself
+    services.change_level(actor=president, incident=incident, level=Level.III, reason=REASON)
+    before = footprint()
+    with pytest.raises(NotAllowed):
+        services.decide_lowering(actor=president, incident=incident, approve=True)
+    assert footprint() == before
+    services.decide_lowering(actor=person("branch_duty"), incident=incident, approve=True)  # 江南分行 may
+    incident.refresh_from_db()
+    assert incident.level == Level.III
+
+
+def test_the_unit_above_rejects_with_a_reason_and_the_level_stays(now, hexie_lobby, hexie_manager):
+    incident = ReportFactory(facts=WORSE)
+    services.change_level(actor=hexie_manager, incident=incident, level=Level.III, reason=REASON)
+    with pytest.raises(InvalidInput):
+        services.decide_lowering(actor=person("branch_duty"), incident=incident, approve=False, note=" ")
+    services.decide_lowering(
+        actor=person("branch_duty"), incident=incident, approve=False, note="媒体仍在关注"
+    )
+    incident.refresh_from_db()
+    assert incident.level == Level.II
+    request = LevelChangeRequest.objects.get(incident=incident)
+    assert (request.approved, request.decision_note) == (False, "媒体仍在关注")
+    asked = Notice.objects.filter(subject_id=incident.pk, key__contains=f":lower-{request.pk}:")
+    assert asked.exists() and not asked.filter(withdrawn_at__isnull=True).exists()  # answered: not asked
+    assert "媒体仍在关注" in incident.timeline.filter(event=TimelineEvent.LEVEL_CHANGED).last().text
+    assert not AuditEntry.objects.filter(action="incident.change_level", object_id=str(incident.pk)).exists()
+
+
+def test_the_room_shows_the_waiting_request_and_the_unit_above_decides_there(
+    client, now, hexie_lobby, hexie_manager
+):
+    incident = ReportFactory(facts=WORSE)
+    client.force_login(hexie_manager.user)
+    client.post(
+        reverse("incidents:level", kwargs={"number": incident.number}), {"level": "III", "reason": REASON}
+    )
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "等待上级单位批准降级" in page and REASON in page
+    assert reverse("incidents:decide_level", kwargs={"number": incident.number}) not in page
+
+    client.force_login(person("hexie_admin").user)
+    decide = reverse("incidents:decide_level", kwargs={"number": incident.number})
+    assert decide in client.get(incident.get_absolute_url()).content.decode()
+    client.post(decide, {"decision": "approve"})
+    incident.refresh_from_db()
+    assert incident.level == Level.III
+
+
+def test_a_follow_up_without_new_facts_keeps_a_level_the_unit_above_lowered(now, hexie_lobby):
+    incident = lowered(ReportFactory(facts=WORSE))
     services.add_follow_up(author=hexie_lobby, incident=incident, text="客户已离开网点")
     incident.refresh_from_db()
     assert incident.level == Level.III
 
 
-def test_new_facts_the_rules_rank_higher_raise_a_lowered_level_again(now, hexie_lobby, hexie_manager):
-    incident = ReportFactory(facts={"media_exposure": True})
-    services.change_level(
-        actor=hexie_manager, incident=incident, level=Level.III, reason="曝光视频为旧视频，已核实并删除"
-    )
+def test_new_facts_the_rules_rank_higher_raise_a_lowered_level_again(now, hexie_lobby):
+    incident = lowered(ReportFactory(facts=WORSE))
     services.add_follow_up(
         author=hexie_lobby, incident=incident, text="现场聚集二百余人", facts={"customers_gathered": 200}
     )

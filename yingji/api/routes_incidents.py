@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as Reply
 
-from yingji.core import clock
+from yingji.core import clock, inputs
 from yingji.core.errors import InvalidInput, NotAllowed
 from yingji.core.inputs import FilterTime
-from yingji.incidents import selectors, services
+from yingji.incidents import approvals, selectors, services
 from yingji.incidents.models import REPORT_FIELDS, Incident, Status, Task
 from yingji.incidents.permissions import can_join_group
 from yingji.notify import rulebook
@@ -35,6 +35,7 @@ from .schemas_incidents import (
     IncidentIn,
     IncidentOut,
     IncidentPageOut,
+    LevelDecisionIn,
     LevelIn,
     LinkIn,
     MergeIn,
@@ -45,6 +46,7 @@ from .schemas_incidents import (
     ReportedOut,
     TaskOut,
     TerminationDecisionIn,
+    TerminationOut,
     TerminationRequestIn,
 )
 from .shape_incidents import detail as _detail
@@ -218,12 +220,25 @@ def comment(request, incident_id: int, payload: CommentIn):
 
 @incidents_router.post("/incidents/{incident_id}/level", response={200: IncidentOut, **ERRORS})
 def change_level(request, incident_id: int, payload: LevelIn):
-    """Raise the level with a reason, or lower it below what the rules say with a written reason."""
+    """Raise the level with a reason (at once), or ask to lower it below what the rules say with a
+    written reason: an 应急管理员 or leader of a unit above decides (POST …/level-decision)."""
     incident = services.change_level(
         actor=_me(request),
         incident=_incident(request, incident_id),
         level=payload.level,
         reason=payload.reason,
+    )
+    return _fresh(request, incident)
+
+
+@incidents_router.post("/incidents/{incident_id}/level-decision", response={200: IncidentOut, **ERRORS})
+def decide_level(request, incident_id: int, payload: LevelDecisionIn):
+    """The unit above approves the waiting request to lower the level, or rejects it with a note."""
+    incident = services.decide_lowering(
+        actor=_me(request),
+        incident=_incident(request, incident_id),
+        approve=payload.approve,
+        note=payload.note,
     )
     return _fresh(request, incident)
 
@@ -298,7 +313,7 @@ def task_not_applicable(request, incident_id: int, task_id: int, payload: Reason
 
 @incidents_router.post("/incidents/{incident_id}/termination-requests", response={201: IncidentOut, **ERRORS})
 def request_termination(request, incident_id: int, payload: TerminationRequestIn):
-    """The leading group proposes to end the response; the 组长 decides."""
+    """The leading group proposes to end the response; every approver the plan names decides."""
     incident = _incident(request, incident_id)
     services.request_termination(actor=_me(request), incident=incident, summary=payload.summary)
     return Reply(201, _fresh(request, incident))
@@ -306,14 +321,48 @@ def request_termination(request, incident_id: int, payload: TerminationRequestIn
 
 @incidents_router.post("/incidents/{incident_id}/termination-decision", response={200: IncidentOut, **ERRORS})
 def decide_termination(request, incident_id: int, payload: TerminationDecisionIn):
-    """The 组长 approves (terminated, watched for 72 hours) or rejects with a note (back to 处置中)."""
+    """One approver the plan names approves, or rejects with a note (back to 处置中). The case is
+    terminated, and watched for the bank's set hours, when every approver has approved."""
     incident = services.decide_termination(
         actor=_me(request),
         incident=_incident(request, incident_id),
         approve=payload.approve,
         note=payload.note,
+        slot=payload.slot,
     )
     return _fresh(request, incident)
+
+
+@incidents_router.get("/incidents/{incident_id}/termination", response={200: TerminationOut | None, **ERRORS})
+def termination(request, incident_id: int):
+    """The latest termination request (null before anyone proposed one): each approval, who gave it
+    and when, or who may still give it."""
+    incident = _incident(request, incident_id)
+    state = approvals.room_state(incident, visibility.person_of(request.user))
+    if state is None:
+        return None
+    req = state.request
+    return {
+        "id": req.pk,
+        "proposed_by": req.proposed_by.name,
+        "proposed_at": inputs.local_time(req.proposed_at),
+        "summary": req.summary,
+        "decided_at": inputs.local_time(req.decided_at),
+        "approved": req.approved,
+        "decision_note": req.decision_note,
+        "approvals": [
+            {
+                "id": s.approval.pk,
+                "label": s.approval.label,
+                "decided_by": s.approval.decided_by.name if s.approval.decided_by else None,
+                "decided_at": inputs.local_time(s.approval.decided_at),
+                "approved": s.approval.approved,
+                "note": s.approval.note,
+                "may_approve": s.who,
+            }
+            for s in state.slots
+        ],
+    }
 
 
 @incidents_router.post("/incidents/{incident_id}/cancel", response={200: IncidentOut, **ERRORS})
@@ -384,7 +433,7 @@ def my_notices(request, filters: Query[NoticeFilters]):
     """The token holder's own notices, newest first."""
     notices = notify_selectors.my_notices(_me(request)).select_related("recipient__unit")
     if filters.unacknowledged:
-        notices = notices.filter(acknowledged_at__isnull=True)
+        notices = notices.filter(acknowledged_at__isnull=True, withdrawn_at__isnull=True)
     page = notices[filters.offset : filters.offset + filters.limit]
     return [_mine(n) for n in page]
 

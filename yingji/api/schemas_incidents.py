@@ -80,6 +80,15 @@ class TerminationRequestIn(InputSchema):
 class TerminationDecisionIn(InputSchema):
     approve: bool
     note: str = Field("", max_length=1000)
+    slot: int | None = Field(
+        None,
+        description="Id of the approval to fill (GET …/termination); by default the first one you may fill.",
+    )
+
+
+class LevelDecisionIn(InputSchema):
+    approve: bool
+    note: str = Field("", max_length=1000, description="Required to reject.")
 
 
 class LinkIn(InputSchema):
@@ -97,6 +106,15 @@ class ResponsibleIn(InputSchema):
     responsibility: str = Field(max_length=1000)
 
 
+class AccountabilityIn(InputSchema):
+    """004 第二十、二十一条: who is held responsible, the measure taken, whether the case went to 公安."""
+
+    person: str = Field(max_length=50)
+    measure: str = Field(max_length=1000)
+    police: bool = False
+    note: str = Field("", max_length=1000)
+
+
 class FindingsIn(InputSchema):
     """Only the fields sent are written."""
 
@@ -106,6 +124,11 @@ class FindingsIn(InputSchema):
     responsibility: list[ResponsibleIn] | None = None
     consequences: str | None = None
     preventive_measures: str | None = None
+    concealed: bool | None = Field(None, description="隐瞒: was the event concealed?")
+    concealed_note: str | None = None
+    false_report: bool | None = Field(None, description="谎报: was it falsely reported?")
+    false_report_note: str | None = None
+    accountability: list[AccountabilityIn] | None = None
 
 
 # --- What goes out ---------------------------------------------------------------------------------
@@ -203,6 +226,13 @@ class GroupOut(Schema):
     leader: str | None
 
 
+class FittingPlanOut(Schema):
+    plan_id: int
+    code: str
+    title: str
+    version_id: int = Field(description="Its approved version: what `activate` takes as `plan_version`.")
+
+
 class FollowUpOut(Schema):
     at: datetime
     author: str
@@ -220,7 +250,35 @@ class InvestigationOut(Schema):
     responsibility: list[dict[str, Any]]
     consequences: str
     preventive_measures: str
+    concealed: bool | None = None
+    concealed_note: str = ""
+    false_report: bool | None = None
+    false_report_note: str = ""
+    accountability: list[dict[str, Any]] = []
     closed_at: datetime | None
+
+
+class TerminationApprovalOut(Schema):
+    id: int
+    label: str = Field(description="Who the plan names, in its words (e.g. 大厦安全保卫负责人).")
+    decided_by: str | None
+    decided_at: datetime | None
+    approved: bool | None
+    note: str
+    may_approve: list[str] = Field(description="Who may still fill it (empty once decided).")
+
+
+class TerminationOut(Schema):
+    """The latest termination request and its approvals: all must approve, the proposer none."""
+
+    id: int
+    proposed_by: str
+    proposed_at: datetime
+    summary: str
+    decided_at: datetime | None
+    approved: bool | None
+    decision_note: str
+    approvals: list[TerminationApprovalOut]
 
 
 class IncidentOut(IncidentSummaryOut):
@@ -244,3 +302,6 @@ class IncidentOut(IncidentSummaryOut):
     follow_ups: list[FollowUpOut]
     timeline: list[TimelineOut]
     investigation: InvestigationOut | None
+    fitting_plans: list[FittingPlanOut] = Field(
+        [], description="The plans in force for its kind at its unit's type, to activate one of them."
+    )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core import clock
 from yingji.notify import rulebook
+from yingji.notify import rules as notify_rules
 from yingji.notify import services as notify
 from yingji.notify.models import KindNotificationRule, NotificationRule
 from yingji.notify.recipients import RANK, chain_up_to, recipients_on, remember
@@ -17,7 +18,7 @@ from yingji.plans.models import Level
 from . import timeline
 from .models import Incident, Task, TaskKind, TimelineEvent
 
-DEFAULT_REGULATOR_MINUTES = 60
+DEFAULT_REGULATOR_MINUTES = notify_rules.DEFAULT_REGULATOR_MINUTES  # 本行设定 (settings)
 
 
 def rule_for(level: str, rules: Rulebook | None = None) -> NotificationRule:

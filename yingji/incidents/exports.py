@@ -216,6 +216,36 @@ def special_report_docx(incident: Incident) -> bytes:
         documents.add_labelled(doc, _("Consequences"), investigation.consequences or NONE)
         documents.add_labelled(doc, _("Preventive measures"), investigation.preventive_measures or NONE)
 
+        # 004 第二十一条: 缓报 is above (from the record); 隐瞒 and 谎报 are the investigators' findings.
+        doc.add_heading(_("Reporting duty and accountability"), level=2)
+        for label, found, note in (
+            (_("Concealed (隐瞒)"), investigation.concealed, investigation.concealed_note),
+            (_("False report (谎报)"), investigation.false_report, investigation.false_report_note),
+        ):
+            said = {True: _("Yes"), False: _("No"), None: _("Not stated")}[found]
+            documents.add_labelled(doc, label, f"{said}。{note}" if note else said)
+        if investigation.accountability:
+            _table(
+                doc,
+                [
+                    (_("Person responsible"), 3.0),
+                    (_("Measure taken"), 7.0),
+                    (_("Police (公安)"), 2.0),
+                    (_("Note"), 4.0),
+                ],
+                [
+                    [
+                        m["person"],
+                        m["measure"],
+                        _("Handed over") if m.get("police") else _("No"),
+                        m.get("note") or NONE,
+                    ]
+                    for m in investigation.accountability
+                ],
+            )
+        else:
+            doc.add_paragraph(_("No accountability measures recorded."))
+
         doc.add_heading(_("Investigation and closure"), level=1)
         # Opening and closing each write one investigation entry; once closed, the last is the closing.
         closing = [e for e in room["timeline"] if e.event == TimelineEvent.INVESTIGATION][-1:]

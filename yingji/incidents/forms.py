@@ -216,3 +216,76 @@ class FilterForm(StyledForm):
 
     def open_only(self) -> bool:
         return self.is_valid() and self.cleaned_data.get("status") == OPEN
+
+
+# --- Approvals by the unit above and the accountability findings (views_approvals.py) ---------------
+
+
+class LevelDecisionForm(forms.Form):
+    """The unit above on a request to lower the level below the rules."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class AccountabilityForm(forms.Form):
+    """004 第二十一条: whether the reporting was 隐瞒 (concealed) or 谎报 (false), and the measures taken
+    against the people responsible (第二十条: handed to 公安 where it is a crime). The measures come as
+    rows of inputs with the same names (person, measure, police, note), one row per measure."""
+
+    concealed = forms.TypedChoiceField(
+        label=_("Was the event concealed (隐瞒)?"),
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+    )
+    concealed_note = forms.CharField(label=_("About the concealment"), required=False, max_length=4000)
+    false_report = forms.TypedChoiceField(
+        label=_("Was it falsely reported (谎报)?"),
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+    )
+    false_report_note = forms.CharField(label=_("About the false report"), required=False, max_length=4000)
+
+    ROWS = ("person", "measure", "police", "note")
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.rows = self._rows(data) if data is not None else []
+
+    @staticmethod
+    def _rows(data) -> list[dict]:
+        columns = {name: data.getlist(f"acc_{name}") for name in AccountabilityForm.ROWS}
+        count = max((len(values) for values in columns.values()), default=0)
+        rows = []
+        for index in range(count):
+            cell = {
+                name: (values[index] if index < len(values) else "").strip()
+                for name, values in columns.items()
+            }
+            if not any(cell[name] for name in ("person", "measure", "note")):
+                continue  # an empty row of the page
+            rows.append(
+                {
+                    "person": cell["person"],
+                    "measure": cell["measure"],
+                    "police": cell["police"] == "yes",
+                    "note": cell["note"],
+                }
+            )
+        return rows
+
+    def findings(self) -> dict:
+        return {**self.cleaned_data, "accountability": self.rows}

@@ -309,6 +309,79 @@ class TerminationRequest(models.Model):
         return f"{self.incident.number} {self.proposed_at}"
 
 
+class TerminationApproval(models.Model):
+    """One approval a termination needs (004 第十六、十七条: 经领导小组和大厦安全保卫负责人批准): a slot the
+    plan version names, filled by a holder of that position at that unit (or by the incident's 组长).
+    The slots are written when termination is proposed, so what was asked stays on the record even if
+    the plan or the people change while it waits."""
+
+    request = models.ForeignKey(TerminationRequest, on_delete=models.CASCADE, related_name="approvals")
+    order = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("approver"), max_length=200)
+    # "leader": the incident's 组长; otherwise a holder of `position` at `unit` (or its departments).
+    role = models.CharField(max_length=10, blank=True)
+    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("time of decision"), null=True, blank=True)
+    approved = models.BooleanField(null=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["request", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "order"], name="one_approval_per_slot"),
+            # One person fills one slot of a request: "all of them approve" means that many people.
+            models.UniqueConstraint(
+                fields=["request", "decided_by"],
+                condition=models.Q(decided_by__isnull=False),
+                name="one_slot_per_approver",
+            ),
+        ]
+        verbose_name = _("termination approval")
+        verbose_name_plural = _("termination approvals")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.label}"
+
+
+class LevelChangeRequest(models.Model):
+    """Lowering a level below what the rules give (理财预案: 按较高一级处理) waits for the unit above's
+    应急管理员 or leader; raising needs nobody."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="level_requests")
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    from_level = models.CharField(_("level before"), max_length=3, choices=Level.choices)
+    to_level = models.CharField(_("level asked for"), max_length=3, choices=Level.choices)
+    rules_level = models.CharField(_("level by the rules"), max_length=3, choices=Level.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("time of decision"), null=True, blank=True)
+    approved = models.BooleanField(null=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"], condition=models.Q(decided_at__isnull=True), name="one_pending_lowering"
+            )
+        ]
+        verbose_name = _("request to lower the level")
+        verbose_name_plural = _("requests to lower the level")
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.from_level}→{self.to_level}"
+
+
 class Investigation(models.Model):
     """事后调查 (004 第十九–二十一条). Typed findings; the times are computed from the record."""
 
@@ -321,6 +394,15 @@ class Investigation(models.Model):
     responsibility = models.JSONField(_("responsible people"), default=list)
     consequences = models.TextField(_("consequences"), blank=True)
     preventive_measures = models.TextField(_("preventive measures"), blank=True)
+    # 004 第二十一条(一): besides 缓报 (read off the timestamps), whether the report was 隐瞒 (concealed)
+    # or 谎报 (false): findings only a person can make, each with what was found.
+    concealed = models.BooleanField(_("concealed (隐瞒)"), null=True)
+    concealed_note = models.TextField(_("about the concealment"), blank=True)
+    false_report = models.BooleanField(_("false report (谎报)"), null=True)
+    false_report_note = models.TextField(_("about the false report"), blank=True)
+    # 第二十、二十一条: [{"person": "…", "measure": "…", "police": bool, "note": "…"}]: who is held
+    # responsible, the measure taken, and whether the case was handed to 公安.
+    accountability = models.JSONField(_("accountability measures"), default=list)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -102,6 +102,10 @@ class Notice(models.Model):
     escalated_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
     )
+    # Its subject ended (terminated, cancelled, closed) before anyone acknowledged: it stops asking and
+    # is never escalated, but stays on the record with why (services.withdraw).
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("why it was withdrawn"), max_length=200, blank=True)
     # One notice per subject, person and round: a retried job or a double submit cannot send it twice.
     key = models.CharField(max_length=120, unique=True)
 
@@ -122,6 +126,10 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} → {self.recipient}"
+
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        return self.acknowledged_at is None and self.withdrawn_at is None
 
 
 class DeliveryStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 """Editing who is told: the rules are data that head-office 应急管理员 change in the pages, each change
 audited like any other."""
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +13,9 @@ from yingji.orgs.models import Position, Unit, UnitType
 
 from .models import KindNotificationRule, NotificationRule, RegulatorDeadline
 from .recipients import RANK
+
+# Where a region sets no regulator deadline of its own: the bank's setting, not the seeds'.
+DEFAULT_REGULATOR_MINUTES = settings.YINGJI_REGULATOR_MINUTES
 
 MAX_MINUTES = 24 * 60
 

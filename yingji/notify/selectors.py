@@ -17,7 +17,9 @@ def my_notices(person: Person | None) -> QuerySet[Notice]:
 def unacknowledged_count(person: Person | None) -> int:
     if person is None:
         return 0
-    return Notice.objects.filter(recipient=person, acknowledged_at__isnull=True).count()
+    return Notice.objects.filter(
+        recipient=person, acknowledged_at__isnull=True, withdrawn_at__isnull=True
+    ).count()
 
 
 def rules_overview() -> dict:

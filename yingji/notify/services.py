@@ -128,18 +128,63 @@ def acknowledge(*, person: Person, notice: Notice) -> Notice:
     return notice
 
 
+def withdraw(
+    *, subject_type: str, subject_id: int, reason: str, actor=None, round_key: str | None = None
+) -> int:
+    """The subject ended (an incident terminated, cancelled or closed; a complaint closed), or with
+    `round_key` one question about it was answered (a termination decided): the notices still waiting
+    for 已收到 stop asking. They are kept, marked withdrawn with the reason, and never escalated
+    (escalate_overdue skips them). Runs in the caller's transaction; returns how many."""
+    now = clock.now()
+    scope = {"key__startswith": f"{subject_type}:{subject_id}:{round_key}:"} if round_key else {}
+    with transaction.atomic():
+        pending = list(
+            Notice.objects.select_for_update()
+            .filter(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                acknowledged_at__isnull=True,
+                withdrawn_at__isnull=True,
+                **scope,
+            )
+            .select_related("unit")
+            .order_by("pk")
+        )
+        if not pending:
+            return 0
+        ids = [n.pk for n in pending]
+        Notice.objects.filter(pk__in=ids).update(withdrawn_at=now, withdrawn_reason=reason[:200])
+        audit.record(
+            actor=actor,
+            action="notice.withdraw",
+            object_type=subject_type,
+            object_id=str(subject_id),
+            unit=pending[0].unit,
+            data={"notices": ids, "reason": reason[:200]},
+        )
+    return len(ids)
+
+
 def escalate_overdue(*, notice_ids: list[int]) -> int:
     """Each of these notices still unacknowledged past its deadline goes to the next person up. Safe to
     run twice: a notice is escalated once (conditional update), and the new notices have unique keys."""
     now = clock.now()
     escalated = 0
     candidates = Notice.objects.filter(
-        pk__in=notice_ids, acknowledged_at__isnull=True, escalated_at__isnull=True, ack_due_at__lte=now
+        pk__in=notice_ids,
+        acknowledged_at__isnull=True,
+        escalated_at__isnull=True,
+        withdrawn_at__isnull=True,
+        ack_due_at__lte=now,
     ).select_related("recipient__unit", "unit")
     for notice in candidates:
         with transaction.atomic():
+            # Withdrawn meanwhile (the case ended): nobody is paged about a case that stopped asking.
             if not Notice.objects.filter(
-                pk=notice.pk, escalated_at__isnull=True, acknowledged_at__isnull=True
+                pk=notice.pk,
+                escalated_at__isnull=True,
+                acknowledged_at__isnull=True,
+                withdrawn_at__isnull=True,
             ).update(escalated_at=now):
                 continue
             targets = next_up(notice.recipient.unit, on_date=clock.local_today())

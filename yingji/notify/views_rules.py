@@ -15,17 +15,27 @@ from yingji.plans.models import EventKind
 
 from . import robots, rules, selectors
 from .models import NotificationRule, Webhook
+from .rules import DEFAULT_REGULATOR_MINUTES
+
+BANK_SETTING = gettext_lazy("The bank's own setting (本行设定): the source documents give no such time.")
 
 
 class LevelRuleForm(BootstrapMixin, forms.Form):
     reach = forms.ChoiceField(
         label=gettext_lazy("Told up to"), choices=NotificationRule._meta.get_field("reach").choices
     )
+    # Neither time is in the source documents: each is the bank's own setting and says so.
     ack_minutes = forms.IntegerField(
-        label=gettext_lazy("Minutes to acknowledge"), min_value=1, max_value=1440
+        label=gettext_lazy("Minutes to acknowledge"),
+        min_value=1,
+        max_value=1440,
+        help_text=BANK_SETTING,
     )
     late_report_minutes = forms.IntegerField(
-        label=gettext_lazy("First report late after (minutes)"), min_value=1, max_value=1440
+        label=gettext_lazy("First report late after (minutes)"),
+        min_value=1,
+        max_value=1440,
+        help_text=BANK_SETTING,
     )
     regulator_report = forms.BooleanField(label=gettext_lazy("Report to the regulator"), required=False)
     positions = forms.ModelMultipleChoiceField(
@@ -52,7 +62,7 @@ class KindRuleForm(BootstrapMixin, forms.Form):
 
 class DeadlineForm(BootstrapMixin, forms.Form):
     minutes = forms.IntegerField(
-        label=gettext_lazy("Minutes after the first report (empty: default 60)"),
+        label=gettext_lazy("Minutes after the first report"),
         min_value=1,
         max_value=1440,
         required=False,
@@ -97,6 +107,7 @@ def rules_page(request):
             "branch_rows": overview["branch_rows"],
             "robot_rows": [(r, robots.masked(r.url)) for r in selectors.robots()],
             "robot_form": RobotForm(),
+            "regulator_default": DEFAULT_REGULATOR_MINUTES,
         },
     )
 

@@ -62,6 +62,11 @@ PEOPLE: list[tuple[str, str, str, str, list[str]]] = [
     ("cc_agent", "CC", "严客服", "13900000021", ["cc_agent"]),
     ("hq_consumer", "HQ-XBB", "黄消保", "13900000022", ["consumer_protection"]),
     ("jn_consumer", "JN", "彭消保", "13900000023", ["consumer_protection"]),
+    # Each sub-branch's 应急管理员: the unit above an outlet approves the end of its response.
+    ("hexie_admin", "JN01", "韩应急", "13900000024", ["emergency_admin"]),
+    ("binjiang_admin", "JN02", "滨应急", "13900000025", ["emergency_admin"]),
+    ("chengbei_admin", "JB01", "北应急", "13900000026", ["emergency_admin"]),
+    ("linjiang_admin", "JB02", "林应急", "13900000027", ["emergency_admin"]),
 ]
 
 NAMED_USERS = [

@@ -10,7 +10,7 @@ from .lifecycle import (
     save_findings,
     start_investigation,
 )
-from .report import add_comment, add_follow_up, change_level, link_incidents, merge_incident
+from .report import add_comment, add_follow_up, change_level, decide_lowering, link_incidents, merge_incident
 from .tasks import (
     activate_plan,
     assign_task_to_group,
@@ -31,6 +31,7 @@ __all__ = [
     "claim_task",
     "close_investigation",
     "complete_task",
+    "decide_lowering",
     "decide_termination",
     "link_incidents",
     "merge_incident",

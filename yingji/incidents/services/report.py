@@ -7,20 +7,23 @@ from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
 from yingji.core import clock
-from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
+from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotVisible
 from yingji.core.transitions import transition
+from yingji.notify import services as notify
+from yingji.notify.recipients import Recipient
 from yingji.orgs import visibility
 from yingji.orgs.models import Person
 from yingji.plans.classify import classify, decide_level, parse_facts
 from yingji.plans.models import Level, severity
 
-from .. import alerts, timeline
+from .. import alerts, approvals, timeline
 from ..models import (
     OPEN_STATUSES,
     REPORT_FIELDS,
     FollowUp,
     Incident,
     IncidentLink,
+    LevelChangeRequest,
     Status,
     TimelineEvent,
 )
@@ -188,7 +191,9 @@ def _record_follow_up(
 
 
 def change_level(*, actor: Person, incident: Incident, level: str, reason: str) -> Incident:
-    """A person raises the level with a reason, or lowers it below the rules with a written reason."""
+    """A person raises the level with a reason at once. Lowering it below what the rules give (理财预案:
+    指标指向不同级别时按较高一级处理) is a request that an 应急管理员 or leader of a unit above approves
+    (decide_lowering); the level stays until then."""
     if not visibility.can_see_unit(actor.user, incident.unit):
         raise NotVisible()
     if not can_decide(actor, incident):
@@ -198,35 +203,145 @@ def change_level(*, actor: Person, incident: Incident, level: str, reason: str) 
     decision = decide_level(classification, level, reason)
     if decision.level == incident.level:
         return incident
-    previous = incident.level
+    if severity(decision.level) < severity(decision.classified):
+        return _ask_to_lower(actor=actor, incident=incident, level=decision.level, reason=decision.reason)
     with transaction.atomic():
-        Incident.objects.filter(pk=incident.pk).update(level=decision.level)
-        incident.level = decision.level
-        timeline.add(
-            incident,
-            TimelineEvent.LEVEL_CHANGED,
-            _("Level changed from %(old)s to %(new)s: %(reason)s")
-            % {"old": Level(previous).label, "new": Level(decision.level).label, "reason": decision.reason},
-            actor=actor,
-            data={
-                "from": previous,
-                "to": decision.level,
-                "reason": decision.reason,
-                "rules_say": decision.classified,
-            },
+        _set_level(
+            incident, actor=actor, level=decision.level, reason=decision.reason, rules=decision.classified
         )
-        if severity(decision.level) > severity(previous):
-            alerts.raise_the_alarm(incident, round_key=f"level-{incident.level}", exclude=actor)
+    return incident
+
+
+def _set_level(incident: Incident, *, actor: Person, level: str, reason: str, rules: str, extra=None) -> None:
+    previous = incident.level
+    Incident.objects.filter(pk=incident.pk).update(level=level)
+    incident.level = level
+    data = {"from": previous, "to": level, "reason": reason, "rules_say": rules, **(extra or {})}
+    timeline.add(
+        incident,
+        TimelineEvent.LEVEL_CHANGED,
+        _("Level changed from %(old)s to %(new)s: %(reason)s")
+        % {"old": Level(previous).label, "new": Level(level).label, "reason": reason},
+        actor=actor,
+        data=data,
+    )
+    if severity(level) > severity(previous):
+        alerts.raise_the_alarm(incident, round_key=f"level-{incident.level}", exclude=actor)
+    audit.record(actor=actor.user, action="incident.change_level", obj=incident, data=data)
+
+
+def _ask_to_lower(*, actor: Person, incident: Incident, level: str, reason: str) -> Incident:
+    approvers = [p for p in approvals.lowering_approvers(incident) if p.pk != actor.pk]
+    if not approvers:
+        raise InvalidInput(
+            _("Nobody above this unit can approve lowering the level; it stays as the rules give.")
+        )
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        _require_open(locked)
+        if LevelChangeRequest.objects.filter(incident=incident, decided_at__isnull=True).exists():
+            raise InvalidInput(_("A request to lower the level is already waiting for the unit above."))
+        request = LevelChangeRequest.objects.create(
+            incident=incident,
+            requested_by=actor,
+            requested_at=clock.now(),
+            from_level=locked.level,
+            to_level=level,
+            rules_level=locked.classified_level,
+            reason=reason,
+        )
+        text = _("Asked to lower the level from %(old)s to %(new)s (the rules say %(rules)s): %(reason)s") % {
+            "old": Level(locked.level).label,
+            "new": Level(level).label,
+            "rules": Level(locked.classified_level).label,
+            "reason": reason,
+        }
+        timeline.add(incident, TimelineEvent.LEVEL_CHANGED, text, actor=actor, data={"request": request.pk})
+        notify.notify(
+            subject=alerts.subject_of(
+                incident, _("Lowering the level to approve: %(n)s") % {"n": incident.number}, text
+            ),
+            recipients=[Recipient(p, incident.unit, _("approves lowering the level")) for p in approvers],
+            ack_minutes=None,
+            round_key=f"lower-{request.pk}",
+        )
         audit.record(
             actor=actor.user,
-            action="incident.change_level",
+            action="incident.request_lower_level",
             obj=incident,
-            data={
-                "from": previous,
-                "to": decision.level,
-                "reason": decision.reason,
-                "rules_say": decision.classified,
-            },
+            data={"from": locked.level, "to": level, "reason": reason, "rules_say": locked.classified_level},
+        )
+    return incident
+
+
+def decide_lowering(*, actor: Person, incident: Incident, approve: bool, note: str = "") -> Incident:
+    """The unit above approves lowering the level (it takes effect now) or rejects it with a reason."""
+    if not visibility.can_see_unit(actor.user, incident.unit):
+        raise NotVisible()
+    note = (note or "").strip()
+    if not approvals.may_lower(actor, incident):
+        raise NotAllowed(
+            _("Only an emergency administrator or a leader of a unit above approves lowering the level.")
+        )
+    if not approve and not note:
+        raise InvalidInput(_("Say why the level stays."), fields={"note": _("Required.")})
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        request = (
+            LevelChangeRequest.objects.select_for_update()
+            .filter(incident=incident, decided_at__isnull=True)
+            .first()
+        )
+        if request is None:
+            raise InvalidTransition(_("No request to lower the level is waiting."))
+        if request.requested_by_id == actor.pk:
+            raise NotAllowed(_("Whoever asked to lower the level cannot approve it."))
+        _require_open(locked)
+        now = clock.now()
+        LevelChangeRequest.objects.filter(pk=request.pk).update(
+            decided_by=actor, decided_at=now, approved=approve, decision_note=note
+        )
+        requester = Person.objects.select_related("user", "unit").get(pk=request.requested_by_id)
+        if approve:
+            incident.level = locked.level
+            _set_level(
+                incident,
+                actor=actor,
+                level=request.to_level,
+                reason=request.reason,
+                rules=locked.classified_level,
+                extra={"asked_by": requester.name, "approved_by": actor.name},
+            )
+            title = _("Lowering the level approved: %(n)s") % {"n": incident.number}
+        else:
+            timeline.add(
+                incident,
+                TimelineEvent.LEVEL_CHANGED,
+                _("Lowering the level to %(new)s rejected: %(note)s")
+                % {"new": Level(request.to_level).label, "note": note},
+                actor=actor,
+                data={"request": request.pk},
+            )
+            audit.record(
+                actor=actor.user,
+                action="incident.reject_lower_level",
+                obj=incident,
+                data={"to": request.to_level, "note": note},
+            )
+            title = _("Lowering the level rejected: %(n)s") % {"n": incident.number}
+        # Answered: the others asked about this request stop being asked.
+        notify.withdraw(
+            subject_type="incidents.incident",
+            subject_id=incident.pk,
+            reason=_("The request to lower the level was decided."),
+            actor=actor.user,
+            round_key=f"lower-{request.pk}",
+        )
+        notify.notify(
+            subject=alerts.subject_of(incident, title, note or request.reason),
+            recipients=[Recipient(requester, incident.unit, _("asked to lower the level"))],
+            ack_minutes=None,
+            round_key=f"lower-{request.pk}-decided",
         )
     return incident
 

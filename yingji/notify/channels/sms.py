@@ -15,8 +15,20 @@ from .base import Channel, DeliveryFailed, plain_text
 logger = logging.getLogger("yingji.sms")
 
 
+# How much of a message the console shows: enough to tell messages apart at a glance.
+CONSOLE_PREVIEW = 40
+
+
+def console_line(mobile: str, text: str, message_id: str = "") -> str:
+    """One line per message, its start only: the demo's overdue complaints send dozens at once, and
+    their full multi-line text buried everything else on the console."""
+    flat = " ".join(text.split())
+    preview = flat if len(flat) <= CONSOLE_PREVIEW else flat[:CONSOLE_PREVIEW] + "…"
+    return f"SMS to {mobile}{f' ({message_id})' if message_id else ''}: {preview}"
+
+
 class ConsoleGateway:
-    """Writes each message to the log and keeps it in `outbox` (what tests read)."""
+    """Writes one line per message to the log and keeps the whole message in `outbox` (what tests read)."""
 
     outbox: list[tuple[str, str]] = []
     message_ids: list[str] = []
@@ -24,7 +36,7 @@ class ConsoleGateway:
     def send(self, mobile: str, text: str, message_id: str = "") -> None:
         ConsoleGateway.outbox.append((mobile, text))
         ConsoleGateway.message_ids.append(message_id)
-        logger.warning("SMS %s to %s: %s", message_id, mobile, text)
+        logger.warning("%s", console_line(mobile, text, message_id))
 
 
 def gateway():

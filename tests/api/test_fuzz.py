@@ -154,7 +154,8 @@ def live(library):
         ApiToken.objects.create(
             person=_person(username), key_hash=hash_token(raw), prefix=raw[:10], created_at=clock.now()
         )
-    version = Plan.objects.get(code="drill-customer-injured").versions.get(status=VersionStatus.APPROVED)
+    plan = Plan.objects.get(code="outlet-service-customer-injured")
+    version = plan.versions.get(status=VersionStatus.APPROVED)
     activated = _report("一位老年客户在大厅湿滑处摔倒")
     reported = _report("大厅又有一位客户滑倒")
     run_jobs(queue=ALARMS)  # the chain is told, as the worker does within a second

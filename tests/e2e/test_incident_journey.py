@@ -75,12 +75,23 @@ def test_report_acknowledge_activate_and_head_office_looks_in(page, library, dem
     expect(page.locator("#told")).to_contain_text("郑和谐")
     expect(page.locator("#told .text-bg-success")).to_have_count(1)
 
-    activate = page.locator("#yj-activate form button[type=submit]")
+    activate = page.locator("#yj-activate-submit")
     expect(activate).to_be_visible()
+    # Pickers a phone can use: a card per plan, radio buttons and checkboxes, no list boxes.
+    expect(page.locator("#yj-activate-form select")).to_have_count(0)
+    expect(page.locator("#yj-activate-form input[name=version]:checked")).to_have_count(1)
+    expect(page.get_by_label("王大堂 成员")).to_be_visible()
+    fits_the_phone(page)
     with page.expect_navigation():
         activate.click()
     expect(page.locator("header .yj-status")).to_have_class(re.compile(r"yj-status-activated"))
     expect(page.locator("#yj-task-board li").first).to_be_visible()
+    fits_the_phone(page)
+    sign_out(page)
+
+    # 王大堂's home page lists the tasks she should do now, each a link into the room.
+    log_in(page, "hexie_lobby", demo_password)
+    expect(page.locator("#yj-my-tasks .yj-my-task").first).to_be_visible()
     fits_the_phone(page)
     sign_out(page)
 

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 
 from yingji.core import clock
 from yingji.core.testing import run_jobs
-from yingji.incidents import services
+from yingji.incidents import approvals, services
 from yingji.incidents.jobs import ALARMS
 from yingji.incidents.models import Incident, Status, Task
 from yingji.notify.models import RegulatorDeadline, Webhook
@@ -79,7 +79,7 @@ def activate(incident: Incident, *, leader: str = "hexie_president") -> Incident
     return services.activate_plan(
         actor=person("hexie_manager"),
         incident=incident,
-        version=approved("drill-customer-injured"),
+        version=approved("outlet-service-customer-injured"),
         leader=person(leader),
     )
 
@@ -96,12 +96,38 @@ def request_termination(incident: Incident):
 
 
 def decide_termination(incident: Incident, *, approve: bool) -> Incident:
-    return services.decide_termination(
-        actor=person("hexie_president"),
-        incident=incident,
-        approve=approve,
-        note="" if approve else "客户家属仍在网点，继续处置",
-    )
+    """刘和谐 (组长) rejects; or every approver the plan names approves, one each (for the drill plan,
+    which names none: 刘和谐 the 组长 and 韩应急, 和谐支行's 应急管理员)."""
+    if not approve:
+        return services.decide_termination(
+            actor=person("hexie_president"),
+            incident=incident,
+            approve=False,
+            note="客户家属仍在网点，继续处置",
+        )
+    request = incident.termination_requests.filter(decided_at__isnull=True).first()
+    if request is None:  # nothing waits: the service says why
+        return services.decide_termination(actor=person("hexie_president"), incident=incident, approve=True)
+    for approval in request.approvals.filter(decided_at__isnull=True).order_by("order"):
+        done = request.approvals.filter(decided_by__isnull=False).values("decided_by")
+        approver = (
+            approvals.holders(approval, incident)
+            .exclude(pk=request.proposed_by_id)
+            .exclude(pk__in=done)
+            .select_related("user", "unit")
+            .order_by("pk")
+            .first()
+        )
+        services.decide_termination(actor=approver, incident=incident, approve=True, slot=approval.pk)
+    return incident
+
+
+def past_the_watch(incident: Incident) -> None:
+    """The case cannot close while it is watched (本行设定): business time moves past the watch. Needs
+    the frozen clock of the `now` fixture."""
+    watch_until = Incident.objects.values_list("watch_until", flat=True).get(pk=incident.pk)
+    if watch_until is not None and clock.now() <= watch_until:
+        clock.FrozenClock().advance(seconds=(watch_until - clock.now()).total_seconds() + 1)
 
 
 def cancel(incident: Incident) -> Incident:
@@ -115,6 +141,7 @@ def start_investigation(incident: Incident):
 
 
 def close(incident: Incident) -> Incident:
+    past_the_watch(incident)
     president = person("hexie_president")
     services.save_findings(
         actor=president,
@@ -164,3 +191,48 @@ def incident_in(status: str, **report) -> Incident:
     incident.refresh_from_db()
     assert incident.status == status
     return incident
+
+
+# 客户意外受伤 with the plan's own working groups (helper A ships them in the fixtures; tests build
+# their own so they do not depend on the shipped text).
+OUTLET_GROUPS = [
+    {"name": "现场处置组", "leader_position": "outlet_head", "duties": "查看伤情、维持秩序、保护现场"},
+    {"name": "客户安抚组", "leader_position": "lobby_manager", "duties": "安抚客户、联系亲属"},
+]
+OUTLET_STEP_GROUPS = {1: "客户安抚组", 4: "现场处置组", 5: "现场处置组", 6: "客户安抚组"}
+OUTLET_LEADERSHIP = {"leader": "president", "deputies": ["outlet_head"], "members": ["lobby_manager"]}
+
+
+def with_groups(
+    plan_code: str = "outlet-service-customer-injured",
+    *,
+    groups: list[dict] = OUTLET_GROUPS,
+    step_groups: dict[int, str] = OUTLET_STEP_GROUPS,
+    leadership: dict = OUTLET_LEADERSHIP,
+) -> PlanVersion:
+    """A new approved version of the plan with working groups, steps placed in them by order, and the
+    leading group as positions: drafted by 吴分值, approved by 周应急, as the plan pages do it."""
+    from yingji.plans import services as plans
+
+    editor, approver = person("branch_duty").user, person("hq_duty").user
+    draft = plans.start_revision(actor=editor, plan=Plan.objects.get(code=plan_code))
+    for step in draft.steps.exclude(group="").select_related("position"):  # whatever the fixture says
+        plans.update_step(actor=editor, step=step, **plans._step_snapshot(step) | {"group": ""})
+    plans.update_version(
+        actor=editor,
+        version=draft,
+        title=draft.title,
+        principles=draft.principles,
+        termination=draft.termination,
+        change_note="加入工作组",
+        groups=groups,
+    )
+    for step in draft.steps.filter(order__in=step_groups).select_related("position"):
+        data = plans._step_snapshot(step) | {"group": step_groups[step.order]}
+        plans.update_step(actor=editor, step=step, **data)
+    # No page edits the leading group yet; the fixtures carry it. Set as the loader would.
+    PlanVersion.objects.filter(pk=draft.pk).update(leadership=leadership)
+    plans.submit_for_review(actor=editor, version=draft)
+    plans.approve(actor=approver, version=draft)
+    draft.refresh_from_db()
+    return draft

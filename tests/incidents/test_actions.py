@@ -27,7 +27,9 @@ from yingji.incidents.models import (
 from yingji.incidents.selectors import task_board
 from yingji.plans.models import EventKind, PlanVersion, VersionStatus
 
-PLAN = "drill-customer-injured"
+from .factories import person
+
+PLAN = "outlet-service-customer-injured"
 
 
 def report(reporter, *, minutes_ago: int = 5, description: str = "一位老年客户在大厅湿滑处摔倒") -> Incident:
@@ -88,11 +90,16 @@ def responding(client, activated, hexie_lobby) -> Incident:
 
 
 def _terminated(client, incident, manager) -> Incident:
-    client.force_login(manager.user)
+    """郑和谐 leads the group, so 刘和谐 (支行行长) proposes; 郑和谐 (组长) and 韩应急 (和谐支行应急管理员,
+    the unit above) approve. Back as 郑和谐."""
+    client.force_login(person("hexie_president").user)
     client.post(url(incident, "request_termination"), {"summary": "客户已送医，营业秩序恢复正常"})
-    client.post(url(incident, "decide_termination"), {"decision": "approve"})
+    for approver in (manager, person("hexie_admin")):
+        client.force_login(approver.user)
+        client.post(url(incident, "decide_termination"), {"decision": "approve"})
     incident.refresh_from_db()
     assert incident.status == Status.TERMINATED
+    client.force_login(manager.user)
     return incident
 
 
@@ -137,7 +144,7 @@ def test_the_activation_form_offers_the_plans_for_the_kind_first_and_the_viewer_
 
     other_plan = PlanVersion.objects.filter(status=VersionStatus.APPROVED).exclude(pk=approved().pk).first()
     assert html.index(approved().title) < html.index(other_plan.title)
-    assert f'<option value="{hexie_manager.pk}" selected>' in html
+    assert f'value="{hexie_manager.pk}" id="leader-{hexie_manager.pk}" checked>' in html
     assert "<html" not in html  # a fragment for htmx; without it, the same form inside a page
     page = client.get(url(incident, "activate")).content.decode()
     assert "<html" in page and approved().title in page
@@ -340,21 +347,42 @@ def test_a_duplicate_report_is_merged_into_the_other(client, incident, hexie_lob
 # --- Termination, cancellation --------------------------------------------------------------------
 
 
-def test_termination_is_proposed_then_approved_by_the_group_leader(client, responding, hexie_manager):
+def test_the_group_leader_cannot_propose_and_approve_his_own_termination(client, responding, hexie_manager):
+    """The issue's story: the outlet head led the group, proposed termination and approved it himself."""
     client.force_login(hexie_manager.user)
+    before = footprint()
 
-    client.post(url(responding, "request_termination"), {"summary": "客户已送医，营业秩序恢复正常"})
+    response = client.post(
+        url(responding, "request_termination"), {"summary": "客户已送医，营业秩序恢复正常"}
+    )
+
+    assert "组长" in said(response) and footprint() == before
     responding.refresh_from_db()
-    assert responding.status == Status.TERMINATION_REQUESTED
+    assert responding.status == Status.RESPONDING
+
+
+def test_termination_is_approved_by_each_approver_the_plan_names(client, responding, hexie_manager):
+    client.force_login(person("hexie_president").user)
+    client.post(url(responding, "request_termination"), {"summary": "客户已送医，营业秩序恢复正常"})
+    client.force_login(hexie_manager.user)
     client.post(url(responding, "decide_termination"), {"decision": "approve"})
 
+    responding.refresh_from_db()
+    assert responding.status == Status.TERMINATION_REQUESTED
+    page = client.get(responding.get_absolute_url()).content.decode()
+    assert "和谐支行应急管理员" in page and "韩应急" in page and "郑和谐" in page
+
+    client.force_login(person("hexie_admin").user)
+    assert 'value="approve"' in client.get(responding.get_absolute_url()).content.decode()
+    client.post(url(responding, "decide_termination"), {"decision": "approve"})
     responding.refresh_from_db()
     assert responding.status == Status.TERMINATED and responding.terminated_at is not None
 
 
 def test_a_rejected_termination_goes_back_to_responding(client, responding, hexie_manager):
-    client.force_login(hexie_manager.user)
+    client.force_login(person("hexie_president").user)
     client.post(url(responding, "request_termination"), {"summary": "客户已送医"})
+    client.force_login(hexie_manager.user)
     before = footprint()
 
     without_note = client.post(url(responding, "decide_termination"), {"decision": "reject", "note": ""})
@@ -366,13 +394,15 @@ def test_a_rejected_termination_goes_back_to_responding(client, responding, hexi
     assert responding.termination_requests.get().approved is False
 
 
-def test_only_the_group_leader_decides_on_termination(client, responding, hexie_manager, hexie_lobby):
-    client.force_login(hexie_manager.user)
+def test_neither_an_outsider_nor_the_proposer_decides_on_termination(client, responding, hexie_lobby):
+    president = person("hexie_president")
+    client.force_login(president.user)
     client.post(url(responding, "request_termination"), {"summary": "客户已送医"})
-    client.force_login(hexie_lobby.user)
     before = footprint()
 
-    assert client.post(url(responding, "decide_termination"), {"decision": "approve"}).status_code == 403
+    for someone in (hexie_lobby, president):
+        client.force_login(someone.user)
+        assert client.post(url(responding, "decide_termination"), {"decision": "approve"}).status_code == 403
     assert footprint() == before
 
 
@@ -403,8 +433,9 @@ FINDINGS = {
 }
 
 
-def test_the_investigation_is_opened_written_and_closed(client, responding, hexie_manager):
+def test_the_investigation_is_opened_written_and_closed(client, responding, hexie_manager, now):
     incident = _terminated(client, responding, hexie_manager)
+    now.advance(hours=72, seconds=1)  # the watch (本行设定) is over
 
     client.post(url(incident, "investigation"), {"action": "start"})
     client.post(url(incident, "investigation"), FINDINGS)
@@ -422,8 +453,9 @@ def test_the_investigation_is_opened_written_and_closed(client, responding, hexi
     assert findings.closed_at is not None
 
 
-def test_closing_without_the_cause_is_refused(client, responding, hexie_manager):
+def test_closing_without_the_cause_is_refused(client, responding, hexie_manager, now):
     incident = _terminated(client, responding, hexie_manager)
+    now.advance(hours=72, seconds=1)
     client.post(url(incident, "investigation"), {"action": "start"})
     before = footprint()
 
@@ -445,8 +477,9 @@ def test_a_responsibility_line_without_a_colon_is_refused(client, responding, he
     assert footprint() == before
 
 
-def test_after_closing_the_findings_cannot_be_rewritten(client, responding, hexie_manager):
+def test_after_closing_the_findings_cannot_be_rewritten(client, responding, hexie_manager, now):
     incident = _terminated(client, responding, hexie_manager)
+    now.advance(hours=72, seconds=1)
     for data in ({"action": "start"}, FINDINGS, {"action": "close"}):
         client.post(url(incident, "investigation"), data)
     before = footprint()

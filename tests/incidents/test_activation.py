@@ -52,7 +52,7 @@ def test_each_step_goes_to_whoever_holds_its_position_at_the_outlet(now, hexie_l
         "保安": {"施保安"},
         "网点负责人": {"郑和谐"},
     }
-    version = approved("drill-customer-injured")
+    version = approved("outlet-service-customer-injured")
     assert incident.tasks.filter(kind=TaskKind.PLAN_STEP).count() == version.steps.count() == 7
     assert incident.status == Status.ACTIVATED and incident.plan_version == version
     assert incident.activated_at == incident.reported_at
@@ -70,7 +70,7 @@ def test_due_times_follow_the_steps_timing(now, hexie_lobby):
 def test_a_step_within_twenty_minutes_is_due_twenty_minutes_after_activation(
     now, hexie_lobby, branch_duty, hq_duty
 ):
-    plan = approved("drill-customer-injured").plan
+    plan = approved("outlet-service-customer-injured").plan
     draft = plans.start_revision(actor=branch_duty.user, plan=plan)
     plans.add_step(
         actor=branch_duty.user,
@@ -104,7 +104,7 @@ def test_activation_names_the_leading_group_and_tells_everyone_with_a_task(
     entry = incident.timeline.get(event=TimelineEvent.ACTIVATED)
     assert entry.actor == hexie_manager and "刘和谐" in entry.text and "7" in entry.text
     audit = AuditEntry.objects.get(action="incident.activate")
-    assert audit.data["plan"] == "drill-customer-injured" and audit.data["tasks"] == 7
+    assert audit.data["plan"] == "outlet-service-customer-injured" and audit.data["tasks"] == 7
 
 
 def test_activation_queues_a_due_check_for_each_task_with_a_deadline(
@@ -128,14 +128,14 @@ def test_the_lobby_manager_cannot_activate_a_plan(now, hexie_lobby, django_captu
         services.activate_plan(
             actor=hexie_lobby,
             incident=incident,
-            version=approved("drill-customer-injured"),
+            version=approved("outlet-service-customer-injured"),
             leader=person("hexie_manager"),
         )
     assert footprint() == before
 
 
 def test_a_draft_version_cannot_be_activated(now, hexie_lobby, hexie_manager, branch_duty):
-    plan = approved("drill-customer-injured").plan
+    plan = approved("outlet-service-customer-injured").plan
     draft = plans.start_revision(actor=branch_duty.user, plan=plan)
     incident = ReportFactory()
     before = footprint()
@@ -158,7 +158,7 @@ def test_a_group_nobody_can_form_is_refused(now, hexie_lobby, hexie_manager, lea
         services.activate_plan(
             actor=hexie_manager,
             incident=incident,
-            version=approved("drill-customer-injured"),
+            version=approved("outlet-service-customer-injured"),
             leader=person(leader),
             members=[person(m) for m in members],
         )

@@ -101,7 +101,8 @@ def test_the_outlet_head_gets_an_email(now, hexie_lobby, hexie_manager, django_c
 def test_every_person_told_gets_an_sms(now, hexie_lobby, django_capture_on_commit_callbacks, sms_outbox):
     incident = report(django_capture_on_commit_callbacks)
     work(django_capture_on_commit_callbacks)
-    assert sorted(mobile for mobile, _ in sms_outbox) == ["13900000003", "13900000014"]  # 郑和谐, 刘和谐
+    # 郑和谐, 刘和谐, 韩应急
+    assert sorted(mobile for mobile, _ in sms_outbox) == ["13900000003", "13900000014", "13900000024"]
     assert all(text.startswith("【应急】") and incident.number in text for _, text in sms_outbox)
     assert set(deliveries_of(incident).filter(channel="sms").values_list("status", flat=True)) == {"sent"}
 
@@ -156,7 +157,7 @@ def test_a_delivery_is_sent_once_when_the_job_runs_twice(
         deliver_notices.enqueue(notice_ids=ids)  # the job, enqueued a second time (at-least-once)
     assert DBTaskResult.objects.filter(task_path__endswith="deliver_notices").count() == 2
     work(django_capture_on_commit_callbacks)
-    assert (len(mail.outbox), len(sms_outbox), len(robots.posts)) == (1, 2, 1)
+    assert (len(mail.outbox), len(sms_outbox), len(robots.posts)) == (1, 3, 1)
     assert set(deliveries_of(incident).values_list("attempts", flat=True)) == {1}
     assert (
         DBTaskResult.objects.filter(task_path__endswith="deliver_notices", status="SUCCESSFUL").count() == 2
@@ -171,7 +172,7 @@ def test_a_delivery_another_worker_is_sending_is_left_to_it(
     assert notify.claim(taken)  # another worker has just taken it
     assert not notify.claim(taken)  # of two workers, one wins
     work(django_capture_on_commit_callbacks)
-    assert len(sms_outbox) == 1
+    assert len(sms_outbox) == 2  # the other two, not the one taken
     taken.refresh_from_db()
     assert taken.status == DeliveryStatus.SENDING and taken.attempts == 1
 
@@ -189,7 +190,7 @@ def test_a_claim_abandoned_by_a_dead_worker_is_taken_over(
     work(django_capture_on_commit_callbacks)
     stuck.refresh_from_db()
     assert stuck.status == DeliveryStatus.SENT and stuck.attempts == 2
-    assert len(sms_outbox) == 2
+    assert len(sms_outbox) == 3
 
 
 # --- a robot that fails -----------------------------------------------------------------------------
@@ -208,14 +209,14 @@ def test_a_robot_that_refuses_leaves_the_delivery_failed_and_the_job_retries(
     assert failure.task_path.endswith("deliver_notices") and "93000" in failure.error
     retry = DBTaskResult.objects.get(status="READY", task_path__endswith="deliver_notices")
     assert retry.run_after >= timezone.now() + timedelta(seconds=20)  # backed off, not at once
-    assert len(sms_outbox) == 2  # the others went out
+    assert len(sms_outbox) == 3  # the others went out
 
     robots.answer = {"errcode": 0, "errmsg": "ok"}
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now() - timedelta(seconds=1))
     work(django_capture_on_commit_callbacks)
     robot.refresh_from_db()
     assert robot.status == DeliveryStatus.SENT and robot.attempts == 2 and robot.error == ""
-    assert len(robots.posted_to("hexie-wecom")) == 2 and len(sms_outbox) == 2  # SMS not sent again
+    assert len(robots.posted_to("hexie-wecom")) == 2 and len(sms_outbox) == 3  # SMS not sent again
 
 
 def test_a_robot_that_is_down_leaves_the_delivery_failed_with_its_error(

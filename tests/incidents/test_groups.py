@@ -31,7 +31,7 @@ def activate(incident: Incident, *, groups, leader="hexie_president", members=("
     return services.activate_plan(
         actor=person("hexie_manager"),
         incident=incident,
-        version=approved("drill-customer-injured"),
+        version=approved("outlet-service-customer-injured"),
         leader=person(leader),
         members=[person(m) for m in members],
         groups=groups,
@@ -83,7 +83,7 @@ def test_the_activation_form_takes_the_leader_after_a_colon(client, now, hexie_l
     answer = client.post(
         room_url(incident, "activate"),
         {
-            "version": approved("drill-customer-injured").pk,
+            "version": approved("outlet-service-customer-injured").pk,
             "leader": hexie_manager.pk,
             "members": [hexie_lobby.pk],
             "groups": "现场处置组：王大堂、后勤保障组\n联络组:郑和谐",
@@ -137,7 +137,7 @@ def test_the_activation_page_says_why_a_leader_name_is_refused(client, now, hexi
     answer = client.post(
         room_url(incident, "activate"),
         {
-            "version": approved("drill-customer-injured").pk,
+            "version": approved("outlet-service-customer-injured").pk,
             "leader": hexie_manager.pk,
             "groups": "现场处置组：李四",
         },

@@ -50,13 +50,19 @@ def make_checks_due() -> None:
 def test_a_level_iii_report_reaches_the_sub_branch_and_stops_there(now, hexie_lobby):
     incident = ReportFactory()
     assert incident.level == Level.III
-    assert told(incident) == {"hexie_manager", "hexie_president"}
+    assert told(incident) == {"hexie_manager", "hexie_president", "hexie_admin"}  # 和谐支行应急管理员 too
 
 
 def test_a_level_ii_report_reaches_the_branch_and_its_emergency_administrator(now, hexie_lobby):
     incident = ReportFactory(kind=kind("customer_robbed"), description="客户在柜台前被抢走手提包")
     assert incident.level == Level.II
-    assert told(incident) == {"hexie_manager", "hexie_president", "jn_president", "branch_duty"}
+    assert told(incident) == {
+        "hexie_manager",
+        "hexie_president",
+        "hexie_admin",
+        "jn_president",
+        "branch_duty",
+    }
     assert notices_of(incident).get(recipient__user__username="branch_duty").reason == "江南分行应急管理员"
 
 
@@ -77,7 +83,7 @@ def test_a_level_i_report_reaches_head_office_and_its_emergency_administrator(no
 
 def test_the_reporter_is_not_told_of_their_own_report(now, hexie_manager):
     incident = ReportFactory(reporter=hexie_manager)
-    assert told(incident) == {"hexie_president"}
+    assert told(incident) == {"hexie_president", "hexie_admin"}
 
 
 def test_head_office_is_not_told_of_a_level_iii_event_but_can_open_it(now, hexie_lobby, hq_duty):
@@ -150,6 +156,8 @@ def test_nothing_is_escalated_before_the_deadline(now, hexie_lobby):
 def test_an_unacknowledged_notice_goes_to_the_unit_above(now, hexie_lobby, hexie_manager, hexie_president):
     incident = ReportFactory()
     notify.acknowledge(person=hexie_president, notice=notice_for(incident, hexie_president))
+    admin = person_named("hexie_admin")
+    notify.acknowledge(person=admin, notice=notice_for(incident, admin))
     now.advance(minutes=16)
     ids = list(notices_of(incident).values_list("pk", flat=True))
     assert notify.escalate_overdue(notice_ids=ids) == 1
@@ -172,22 +180,26 @@ def test_escalating_twice_passes_each_notice_up_once(now, hexie_lobby, hexie_man
     incident = ReportFactory()
     ids = list(notices_of(incident).values_list("pk", flat=True))
     now.advance(minutes=16)
-    assert notify.escalate_overdue(notice_ids=ids) == 2
+    assert notify.escalate_overdue(notice_ids=ids) == 3
     after_first = footprint()
     assert notify.escalate_overdue(notice_ids=ids) == 0
     assert footprint() == after_first
-    # 郑和谐's notice went to 和谐支行 (刘和谐); 刘和谐's to 江南分行 (钱江南).
+    # 郑和谐's notice went to 和谐支行 (刘和谐); 刘和谐's and 韩应急's to 江南分行 (钱江南).
     up = {
         n.escalated_from.recipient.user.username: n.recipient.user.username
         for n in notices_of(incident)
         if n.escalated_from_id
     }
-    assert up == {"hexie_manager": "hexie_president", "hexie_president": "jn_president"}
+    assert up == {
+        "hexie_manager": "hexie_president",
+        "hexie_president": "jn_president",
+        "hexie_admin": "jn_president",
+    }
 
 
 def test_an_acknowledged_notice_is_never_escalated(now, hexie_lobby, hexie_manager, hexie_president):
     incident = ReportFactory()
-    for person in (hexie_manager, hexie_president):
+    for person in (hexie_manager, hexie_president, person_named("hexie_admin")):
         now.advance(minutes=7)
         notify.acknowledge(person=person, notice=notice_for(incident, person))
     now.advance(minutes=30)
@@ -220,7 +232,7 @@ def test_the_worker_escalates_once_however_often_the_check_runs(
             notice_ids=[n.pk for n in notices_of(incident).filter(escalated_from=None)]
         )
         run_jobs()
-    assert notices_of(incident).filter(escalated_from__isnull=False).count() == 2
+    assert notices_of(incident).filter(escalated_from__isnull=False).count() == 3
     assert Notice.objects.count() == before[Notice._meta.label]
 
 
@@ -295,8 +307,13 @@ def test_one_alarm_job_for_reports_committed_together_tells_each_chain_as_if_alo
     raise_alarms.enqueue(reports=[[i.pk, f"level-{i.level}", i.reporter_id] for i in (hexie, plaza)])
     run_jobs(queue=ALARMS)
     # The sub-branch, branch and head office are read once for both; each is still told its own chain.
-    assert told(hexie) == {"hexie_manager", "hexie_president", "jn_president", "branch_duty"}
-    assert told(plaza) == {"hexie_president", "jn_president", "branch_duty"}  # plaza_manager reported
+    assert told(hexie) == {"hexie_manager", "hexie_president", "hexie_admin", "jn_president", "branch_duty"}
+    assert told(plaza) == {
+        "hexie_president",
+        "hexie_admin",
+        "jn_president",
+        "branch_duty",
+    }  # plaza_manager reported
     for incident in (hexie, plaza):
         [task] = incident.tasks.filter(kind="regulator_report")
         assert {p.user.username for p in task.candidates.all()} == {"branch_duty"}
@@ -329,7 +346,7 @@ def test_a_report_whose_alarm_fails_in_a_batch_is_retried_alone_and_the_others_a
     monkeypatch.setattr(alerts, "raise_the_alarm", working)
     make_checks_due()  # the retry's back-off is over
     run_jobs(queue=ALARMS)
-    assert told(hexie) == {"hexie_manager", "hexie_president", "jn_president", "branch_duty"}
+    assert told(hexie) == {"hexie_manager", "hexie_president", "hexie_admin", "jn_president", "branch_duty"}
 
 
 def test_a_batch_of_alarms_reads_the_people_of_all_its_chains_at_once(now, hexie_lobby):
@@ -349,4 +366,4 @@ def test_a_batch_of_alarms_reads_the_people_of_all_its_chains_at_once(now, hexie
         if "'department'" in q["sql"] and "emergency_admin" not in q["sql"]
     ]
     assert len(rosters) == 1 and len(people) == 1  # two outlets, one sub-branch, branch, head office
-    assert told(plaza) == {"hexie_president", "jn_president", "branch_duty"}
+    assert told(plaza) == {"hexie_president", "hexie_admin", "jn_president", "branch_duty"}

@@ -234,7 +234,7 @@ def test_a_running_case_room_stays_within_its_query_budget(
 
 
 @pytest.mark.parametrize("status", [Status.INVESTIGATING, Status.CLOSED, Status.CANCELLED])
-def test_the_room_renders_in_every_later_state(client, hexie_manager, status):
+def test_the_room_renders_in_every_later_state(client, now, hexie_manager, status):
     incident = incident_in(status)
     client.force_login(hexie_manager.user)
     page = client.get(incident.get_absolute_url())

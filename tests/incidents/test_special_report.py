@@ -5,6 +5,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from docx import Document
 
@@ -13,6 +14,8 @@ from yingji.incidents import services
 from yingji.incidents.exports import special_report_docx
 from yingji.incidents.models import Incident
 from yingji.plans.models import EventKind, PlanVersion, VersionStatus
+
+from .factories import person
 
 
 def text_of(content: bytes) -> str:
@@ -24,32 +27,41 @@ def text_of(content: bytes) -> str:
 
 
 def closed_case(*, reporter, manager, minutes_ago: int) -> Incident:
-    """A customer slipped in the hall; 王大堂 did the first step; the case went through to closing."""
-    incident = services.report_incident(
-        reporter=reporter,
-        kind=EventKind.objects.get(code="customer_injured"),
-        unit=reporter.unit,
-        occurred_at=clock.now() - timedelta(minutes=minutes_ago),
-        description="一位老年客户在大厅湿滑处摔倒，膝盖出血",
-    )
-    version = PlanVersion.objects.get(plan__code="drill-customer-injured", status=VersionStatus.APPROVED)
-    services.activate_plan(actor=manager, incident=incident, version=version, leader=manager)
-    first = incident.tasks.filter(position__code="lobby_manager").order_by("order").first()
-    services.complete_task(actor=reporter, task=first, note="已安抚客户，现场已拍照留存")
-    services.request_termination(actor=manager, incident=incident, summary="客户已送医，营业秩序恢复正常")
-    services.decide_termination(actor=manager, incident=incident, approve=True)
-    services.start_investigation(actor=manager, incident=incident)
-    services.save_findings(
-        actor=manager,
-        incident=incident,
-        cause="雨天地面湿滑，清洁后未放置警示牌",
-        warnings_in_time=False,
-        warnings_note="保洁未报告地面湿滑",
-        responsibility=[{"name": "施保安", "responsibility": "未按规定放置警示牌"}],
-        consequences="客户膝盖擦伤，网点赔付医药费",
-        preventive_measures="雨天在门口铺设防滑垫并放置警示牌",
-    )
-    services.close_investigation(actor=manager, incident=incident)
+    """A customer slipped in the hall; 王大堂 did the first step; the case went through to closing:
+    the outlet head led the group, 刘和谐 (支行行长) proposed the end, the outlet head (组长) and 韩应急
+    (和谐支行应急管理员) approved it, and the case closed once the watch (本行设定) was over."""
+    with clock.frozen(clock.now().replace(microsecond=0)) as frozen:
+        incident = services.report_incident(
+            reporter=reporter,
+            kind=EventKind.objects.get(code="customer_injured"),
+            unit=reporter.unit,
+            occurred_at=clock.now() - timedelta(minutes=minutes_ago),
+            description="一位老年客户在大厅湿滑处摔倒，膝盖出血",
+        )
+        version = PlanVersion.objects.get(
+            plan__code="outlet-service-customer-injured", status=VersionStatus.APPROVED
+        )
+        services.activate_plan(actor=manager, incident=incident, version=version, leader=manager)
+        first = incident.tasks.filter(position__code="lobby_manager").order_by("order").first()
+        services.complete_task(actor=reporter, task=first, note="已安抚客户，现场已拍照留存")
+        services.request_termination(
+            actor=person("hexie_president"), incident=incident, summary="客户已送医，营业秩序恢复正常"
+        )
+        for approver in (manager, person("hexie_admin")):
+            services.decide_termination(actor=approver, incident=incident, approve=True)
+        services.start_investigation(actor=manager, incident=incident)
+        services.save_findings(
+            actor=manager,
+            incident=incident,
+            cause="雨天地面湿滑，清洁后未放置警示牌",
+            warnings_in_time=False,
+            warnings_note="保洁未报告地面湿滑",
+            responsibility=[{"name": "施保安", "responsibility": "未按规定放置警示牌"}],
+            consequences="客户膝盖擦伤，网点赔付医药费",
+            preventive_measures="雨天在门口铺设防滑垫并放置警示牌",
+        )
+        frozen.advance(hours=settings.YINGJI_WATCH_HOURS, seconds=1)
+        services.close_investigation(actor=manager, incident=incident)
     incident.refresh_from_db()
     return incident
 

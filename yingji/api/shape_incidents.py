@@ -7,6 +7,7 @@ from yingji.core import inputs
 from yingji.incidents import selectors
 from yingji.incidents.models import REPORT_FIELDS, Incident, Investigation, Task
 from yingji.notify.models import Notice
+from yingji.plans import selectors as plan_selectors
 
 
 def local(value: datetime | None) -> datetime | None:
@@ -139,7 +140,17 @@ def detail(incident: Incident) -> dict:
             for e in room["timeline"]
         ],
         "investigation": findings(investigation) if investigation else None,
+        "fitting_plans": fitting_plans(incident),
     }
+
+
+def fitting_plans(incident: Incident) -> list[dict]:
+    """What `activate` can take for this incident, without a trip through the plan library."""
+    return [
+        {"plan_id": p.pk, "code": p.code, "title": v.title, "version_id": v.pk}
+        for p in plan_selectors.fitting_plans(kind=incident.kind, unit_type=incident.unit.type)
+        if (v := p.current_version) is not None
+    ]
 
 
 def findings(inv) -> dict:
@@ -152,5 +163,10 @@ def findings(inv) -> dict:
         "responsibility": inv.responsibility,
         "consequences": inv.consequences,
         "preventive_measures": inv.preventive_measures,
+        "concealed": inv.concealed,
+        "concealed_note": inv.concealed_note,
+        "false_report": inv.false_report,
+        "false_report_note": inv.false_report_note,
+        "accountability": inv.accountability,
         "closed_at": local(inv.closed_at),
     }

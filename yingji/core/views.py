@@ -9,11 +9,14 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django_tasks_db.models import DBTaskResult
 
+from yingji.incidents import selectors as incident_selectors
 from yingji.orgs import selectors as org_selectors
 from yingji.orgs import visibility
 
 from . import clock, outage
 from .models import JobFailure
+
+MY_TASKS_ROWS = 20  # the soonest due; the rest wait in each incident's room (我的 filter)
 
 
 def home(request):
@@ -25,6 +28,8 @@ def home(request):
             "unit": unit,
             "duty_leader": org_selectors.duty_leader(unit=unit, on_date=clock.local_today()),
             "today": clock.local_today(),
+            "my_tasks": list(incident_selectors.my_tasks(person=person)[:MY_TASKS_ROWS]),
+            "now": clock.now(),
         }
     return render(request, "core/home.html", context)
 

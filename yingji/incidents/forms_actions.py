@@ -2,6 +2,7 @@
 who may do what, and when, lives in the services."""
 
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -11,9 +12,11 @@ from django.utils.translation import gettext_lazy
 from yingji.core import inputs
 from yingji.core.forms import BootstrapMixin
 from yingji.orgs import visibility
-from yingji.orgs.models import Person, Unit, UnitType
+from yingji.orgs.models import Person, Position, Unit, UnitType
 from yingji.plans.models import Fact, Level, PlanVersion, VersionStatus
+from yingji.plans.selectors import fitting_plans
 
+from . import selectors
 from .models import REPORT_FIELDS, Incident, WorkingGroup
 
 GROUP_SEPARATORS = re.compile(r"[\n\r、,，;；]+")
@@ -147,37 +150,131 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
         return f"{obj.name} · {obj.unit.name}"
 
 
-class ActivateForm(BootstrapMixin, forms.Form):
-    """启动: an approved plan version (the ones answering the incident's kind first), the leading group
-    and the working groups."""
+@dataclass
+class PlanCard:
+    """A plan offered at activation: its approved version, whether it fits the incident's kind and unit
+    type, its working groups (name and the leader's position) and whom its leading group proposes."""
 
-    version = forms.TypedChoiceField(label=gettext_lazy("Plan"), coerce=int)
-    leader = PersonChoice(label=gettext_lazy("Group leader (组长)"), queryset=Person.objects.none())
+    version: PlanVersion
+    fitting: bool
+    groups: list[tuple[str, str]]
+    proposal: dict
+    checked: bool = False
+
+
+@dataclass
+class PersonRow:
+    person: Person
+    positions: str
+    leader: bool
+    deputy: bool
+    member: bool
+    hidden: bool
+
+
+class ActivateForm(BootstrapMixin, forms.Form):
+    """启动 on a phone: the plans that fit the incident as cards (the others behind 其他预案), the leading
+    group as one list of people by unit where each row has 组长 (one), 副组长 and 成员 (any), pre-set from
+    the chosen plan's leading group, and extra working groups: the plan's own are always formed."""
+
+    version = forms.TypedChoiceField(label=gettext_lazy("Plan"), coerce=int, widget=forms.RadioSelect)
+    leader = PersonChoice(
+        label=gettext_lazy("Group leader (组长)"), queryset=Person.objects.none(), widget=forms.RadioSelect
+    )
     deputies = PeopleChoice(
-        label=gettext_lazy("Deputy leaders (副组长)"), queryset=Person.objects.none(), required=False
+        label=gettext_lazy("Deputy leaders (副组长)"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     members = PeopleChoice(
-        label=gettext_lazy("Members (成员)"), queryset=Person.objects.none(), required=False
+        label=gettext_lazy("Members (成员)"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     groups = forms.CharField(
-        label=gettext_lazy("Working groups"),
+        label=gettext_lazy("More working groups"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy(
-            "One per line, or separated by 、 or commas. To give a group its leader, write "
-            "“name：leader” — the leader must be in the leading group above."
+            "The plan's own working groups are formed anyway. Add others one per line; to give a group "
+            "its leader, write “name：leader” — the leader must be in the leading group above."
         ),
     )
 
-    def __init__(self, *args, viewer, incident: Incident, **kwargs):
+    def __init__(
+        self, *args, viewer, incident: Incident, actor: Person | None = None, filter_text="", **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["version"].choices = version_choices(incident)
-        people = eligible_people(viewer=viewer, incident=incident)
+        self.incident = incident
+        self.filter_text = (filter_text or "").strip()[:50]
+        people = eligible_people(viewer=viewer, incident=incident).prefetch_related("positions")
         for name in ("leader", "deputies", "members"):
             self.fields[name].queryset = people
-        for name in ("deputies", "members"):
-            self.fields[name].widget.attrs["size"] = 6
+        self.people = list(people)
+        self.plan_cards = plan_cards(incident, self.people)
+        self.fields["version"].choices = [(c.version.pk, c.version.title) for c in self.plan_cards]
+        if not self.is_bound:
+            self.initial |= self._proposed(actor)
+        chosen = str(self["version"].value() or "")
+        for card in self.plan_cards:
+            card.checked = str(card.version.pk) == chosen
+
+    def _proposed(self, actor: Person | None) -> dict:
+        """The first fitting plan, and its leading group; without one, the activator leads."""
+        card = next((c for c in self.plan_cards if c.fitting), None)
+        proposal = card.proposal if card else {"leader": None, "deputies": [], "members": []}
+        return {
+            "version": card.version.pk if card else None,
+            "leader": proposal["leader"] or (actor.pk if actor else None),
+            "deputies": proposal["deputies"],
+            "members": proposal["members"],
+        }
+
+    @property
+    def fitting_cards(self) -> list[PlanCard]:
+        return [c for c in self.plan_cards if c.fitting]
+
+    @property
+    def other_cards(self) -> list[PlanCard]:
+        return [c for c in self.plan_cards if not c.fitting]
+
+    def people_by_unit(self) -> list[tuple[Unit, list[PersonRow]]]:
+        """The people by unit (top of the tree first), each row saying what is chosen. A row the filter
+        text does not match is hidden, unless it is chosen: a choice never disappears from view."""
+
+        def chosen(name: str) -> set[str]:
+            value = self[name].value()
+            values = value if isinstance(value, list | tuple) else [value]
+            return {str(v) for v in values if v not in (None, "")}
+
+        leader, deputies, members = chosen("leader"), chosen("deputies"), chosen("members")
+        text = self.filter_text
+        units: dict[int, tuple[Unit, list[PersonRow]]] = {}
+        for p in self.people:
+            pk = str(p.pk)
+            picked = pk in leader or pk in deputies or pk in members
+            row = PersonRow(
+                person=p,
+                positions="、".join(x.name for x in p.positions.all()),
+                leader=pk in leader,
+                deputy=pk in deputies,
+                member=pk in members,
+                hidden=bool(text) and not picked and text not in f"{p.name} {p.unit.name}",
+            )
+            units.setdefault(p.unit_id, (p.unit, []))[1].append(row)
+        return sorted(units.values(), key=lambda entry: self._nearness(entry[0]))
+
+    def _nearness(self, unit: Unit) -> tuple[int, int, str]:
+        """The incident's own unit (and below) first, then the units above from the nearest up: on a
+        phone the people at hand come before head office."""
+        here = self.incident.unit.path
+        if unit.path.startswith(here):
+            return (0, 0, unit.path)
+        acting = unit.path[: -Unit.steplen] if unit.type == UnitType.DEPARTMENT else unit.path
+        return (1, -len(acting), unit.path)
 
     def clean_version(self) -> PlanVersion:
         version = (
@@ -218,21 +315,29 @@ class GroupLeaderForm(forms.Form):
         self.fields["leader"].queryset = Person.objects.filter(incident_roles__incident=incident)
 
 
-def version_choices(incident: Incident) -> list:
+def plan_cards(incident: Incident, people: list[Person]) -> list[PlanCard]:
+    """Every approved plan as a card, those that fit the incident first (plans.selectors.fitting_plans:
+    its kind, its unit's type), each with its groups and proposed leading group. Three queries."""
+    fitting = {p.pk for p in fitting_plans(kind=incident.kind, unit_type=incident.unit.type)}
     versions = list(
         PlanVersion.objects.filter(status=VersionStatus.APPROVED)
         .select_related("plan")
         .order_by("plan__sort_order", "plan__code")
     )
-    answering = set(incident.kind.plans.values_list("pk", flat=True))
-    first = [(v.pk, v.title) for v in versions if v.plan_id in answering]
-    others = [(v.pk, v.title) for v in versions if v.plan_id not in answering]
-    choices: list = []
-    if first:
-        choices.append((_("Plans for %(kind)s") % {"kind": incident.kind.name}, first))
-    if others:
-        choices.append((_("Other plans"), others))
-    return choices
+    codes = {g.get("leader_position") for v in versions for g in v.groups or []} - {None, ""}
+    names = dict(Position.objects.filter(code__in=codes).values_list("code", "name"))
+    cards = [
+        PlanCard(
+            version=v,
+            fitting=v.plan_id in fitting,
+            groups=[(g["name"], names.get(g.get("leader_position") or "", "")) for g in v.groups or []],
+            proposal=selectors.proposed_leadership(
+                leadership=v.leadership or {}, incident=incident, people=people
+            ),
+        )
+        for v in versions
+    ]
+    return sorted(cards, key=lambda c: not c.fitting)
 
 
 class FindingsForm(forms.Form):

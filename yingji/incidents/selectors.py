@@ -1,14 +1,15 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yingji.core import clock, inputs
 from yingji.notify.models import Notice
 from yingji.orgs import visibility
+from yingji.orgs.models import Unit, UnitType
 
-from .models import Incident, Task, TaskStatus, TimelineEntry, WorkingGroup
+from .models import OPEN_STATUSES, Incident, Task, TaskStatus, TimelineEntry, WorkingGroup
 
 
 def incidents_for(
@@ -46,7 +47,7 @@ def incident_for(*, viewer, **lookup) -> Incident:
 def room(incident: Incident) -> dict:
     """Everything the incident room shows, in a fixed number of queries."""
     tasks = list(
-        incident.tasks.select_related("position", "owner", "group__leader")
+        incident.tasks.select_related("position", "owner", "group__leader", "step")
         .prefetch_related("candidates")
         .order_by("order", "pk")
     )
@@ -101,3 +102,90 @@ def task_board(
         )
         sections.get(task.group_id, loose).rows.append(BoardTask(task, overdue))
     return [*sections.values(), *([loose] if loose.rows else [])]
+
+
+# --- Whose task it is ---------------------------------------------------------------------------------
+
+OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+
+
+def my_tasks(*, person) -> QuerySet[Task]:
+    """The open tasks of open incidents that `person` should do: they own it, or they are named among
+    those who may do it, or nobody owns it yet and its position is one they hold at the incident's own
+    unit (so a 大堂经理 who joined after activation still finds the lobby's work). Soonest due first;
+    tasks with no due time (on a condition, afterwards) last."""
+    units = {person.unit_id, person.unit.acting_unit.pk}
+    mine = (
+        Q(owner=person)
+        | Q(candidates=person, owner__isnull=True)
+        | Q(owner__isnull=True, position__in=person.positions.all(), incident__unit__in=units)
+    )
+    ids = Task.objects.filter(mine).values("pk")
+    return (
+        visibility.visible(Task.objects.filter(pk__in=ids), person.user, "incident__unit")
+        .filter(status__in=OPEN_TASK_STATUSES, incident__status__in=OPEN_STATUSES)
+        .select_related("incident__kind", "incident__unit", "position", "group", "owner")
+        .order_by(F("due_at").asc(nulls_last=True), "incident__reported_at", "order", "pk")
+    )
+
+
+def tasks_for_position(tasks: list[Task], *, incident: Incident, person, which: str) -> list[Task]:
+    """The room's task filter: "mine" (as `my_tasks` reads it, for this incident), a position's code,
+    or anything else for every task."""
+    if which == "mine" and person is not None:
+        held = {p.pk for p in person.positions.all()}
+        at_unit = incident.unit_id in {person.unit_id, person.unit.acting_unit.pk}
+        return [
+            t
+            for t in tasks
+            if t.owner_id == person.pk
+            or (t.owner_id is None and any(c.pk == person.pk for c in t.candidates.all()))
+            or (t.owner_id is None and at_unit and t.position_id in held)
+        ]
+    if which and which != "mine":
+        return [t for t in tasks if t.position and t.position.code == which]
+    return tasks
+
+
+def task_positions(tasks: list[Task]) -> list:
+    """The positions the incident's tasks name, once each, in the bank's order: the room's filter chips."""
+    found = {t.position.pk: t.position for t in tasks if t.position}
+    return sorted(found.values(), key=lambda p: (p.sort_order, p.code))
+
+
+def proposed_leadership(*, leadership: dict, incident: Incident, people: list) -> dict:
+    """Whom a plan's leading group (as positions: {"leader": code, "deputies": [...], "members": [...]})
+    proposes at this incident, out of `people` (those the activator may pick, positions prefetched):
+    for each position, its holders at the nearest unit from the incident's up (a department counts as
+    its unit). The 组长 is one person; nobody is proposed twice."""
+    steplen = Unit.steplen
+
+    def reach(person) -> int:
+        """How near the person's unit is, as the length of its path (0: not on the way up)."""
+        path = person.unit.path
+        if person.unit.type == UnitType.DEPARTMENT:
+            path = path[:-steplen]
+        return len(path) if incident.unit.path.startswith(path) else 0
+
+    def holders(code: str) -> list:
+        found = [p for p in people if code and reach(p) and any(x.code == code for x in p.positions.all())]
+        nearest = max((reach(p) for p in found), default=0)
+        return [p for p in found if reach(p) == nearest]
+
+    taken: set[int] = set()
+
+    def pick(codes: list[str], limit: int | None = None) -> list[int]:
+        chosen = []
+        for code in codes:
+            for p in holders(code):
+                if p.pk not in taken and (limit is None or len(chosen) < limit):
+                    taken.add(p.pk)
+                    chosen.append(p.pk)
+        return chosen
+
+    leader = pick([leadership.get("leader") or ""], limit=1)
+    return {
+        "leader": leader[0] if leader else None,
+        "deputies": pick(list(leadership.get("deputies") or [])),
+        "members": pick(list(leadership.get("members") or [])),
+    }

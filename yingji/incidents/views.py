@@ -1,6 +1,7 @@
 """Pages to report and follow incidents. Thin: parse, call a selector or one service, render. The
 actions of the room (activate, tasks, terminate …) are in views_actions.py."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from yingji.core.web import add_error, domain_view
 from yingji.orgs import visibility
 from yingji.plans.models import Fact
 
-from . import metrics, permissions, selectors, services
+from . import approvals, metrics, permissions, selectors, services
 from .forms import FilterForm, ReportForm
 from .models import OPEN_STATUSES, REPORT_FIELDS, Incident, Status
 
@@ -80,6 +81,15 @@ def room_context(request: HttpRequest, number: str) -> dict:
     person = visibility.person_of(request.user)
     room = selectors.room(incident)
     now = clock.now()
+    positions = selectors.task_positions(room["tasks"])
+    which = request.GET.get("tasks", "")
+    if which not in {"mine", *(p.code for p in positions)}:
+        which = ""
+    shown = selectors.tasks_for_position(room["tasks"], incident=incident, person=person, which=which)
+    # Filtered, a group none of whose tasks are shown is left out rather than shown empty.
+    groups = room["groups"]
+    if which:
+        groups = [g for g in groups if any(t.group_id == g.pk for t in shown)]
     return {
         **room,
         "incident": incident,
@@ -88,6 +98,7 @@ def room_context(request: HttpRequest, number: str) -> dict:
         "can_decide": permissions.can_decide(person, incident),
         "is_group_leader": permissions.is_group_leader(person, incident),
         "now": now,
+        "immediate_minutes": settings.YINGJI_IMMEDIATE_MINUTES,
         "ended_at": incident.terminated_at or incident.closed_at,
         "is_open": incident.status in OPEN_STATUSES,
         "report_content": _content(incident),
@@ -95,9 +106,12 @@ def room_context(request: HttpRequest, number: str) -> dict:
         "follow_up_reports": [
             {"item": f, "content": _content(f), "facts": _facts(f.facts)} for f in room["follow_ups"]
         ],
-        "board": selectors.task_board(room["tasks"], room["groups"], now),
+        "board": selectors.task_board(shown, groups, now),
+        "task_filter": which,
+        "task_positions": positions,
+        **approvals.room_context(incident, person),  # termination and level approvals waiting
         "my_notices": [
-            n for n in room["notices"] if person and n.recipient_id == person.pk and n.acknowledged_at is None
+            n for n in room["notices"] if person and n.recipient_id == person.pk and n.awaits_acknowledgement
         ],
     }
 

@@ -18,6 +18,7 @@ from yingji.core.errors import DomainError, NotAllowed, NotVisible
 from yingji.core.web import domain_view
 from yingji.orgs import visibility
 from yingji.orgs.models import Person
+from yingji.plans.models import Level, severity
 
 from . import selectors, services
 from .forms_actions import (
@@ -114,6 +115,9 @@ def comment(request, number):
 @require_POST
 def level(request, number):
     incident, person = _incident(request, number)
+    asked = request.POST.get("level", "")
+    # Below what the rules give, the change is a request the unit above decides (services.change_level).
+    lowering = asked in Level.values and severity(asked) < severity(incident.classified_level)
     return _act(
         request,
         incident,
@@ -121,15 +125,16 @@ def level(request, number):
         lambda data: services.change_level(
             actor=person, incident=incident, level=data["level"], reason=data["reason"]
         ),
-        _("Level updated."),
+        _("Asked the unit above to approve the lower level.") if lowering else _("Level updated."),
         anchor="yj-case-actions",
     )
 
 
 # Without htmx the form opens as a page of its own: the partial inside the site's frame.
 ACTIVATE_PAGE = (
-    '{% extends "base.html" %}{% block title %}{{ heading }}{% endblock %}'
+    '{% extends "base.html" %}{% load static %}{% block title %}{{ heading }}{% endblock %}'
     '{% block content %}{% include "incidents/_activate.html" %}{% endblock %}'
+    "{% block scripts %}<script src=\"{% static 'js/activate.js' %}\"></script>{% endblock %}"
 )
 
 
@@ -141,7 +146,9 @@ def activate(request, number):
     if request.method == "GET":
         if not can_decide(person, incident):
             raise PermissionDenied(_("Only an emergency administrator or a leader can activate a plan."))
-        form = ActivateForm(viewer=request.user, incident=incident, initial={"leader": person.pk})
+        form = ActivateForm(
+            viewer=request.user, incident=incident, actor=person, filter_text=request.GET.get("q", "")
+        )
         context = {"incident": incident, "activate_form": form, "can_decide": True, "person": person}
         if request.headers.get("HX-Request"):
             return render(request, "incidents/_activate.html", context)
@@ -288,7 +295,7 @@ def request_termination(request, number):
         incident,
         SummaryForm(request.POST),
         lambda data: services.request_termination(actor=person, incident=incident, summary=data["summary"]),
-        _("Termination proposed; the group leader decides."),
+        _("Termination proposed; every approver the plan names decides."),
         anchor="yj-case-actions",
     )
 
@@ -306,7 +313,9 @@ def decide_termination(request, number):
         lambda data: services.decide_termination(
             actor=person, incident=incident, approve=data["decision"] == "approve", note=data["note"]
         ),
-        _("Termination approved.") if approve else _("Termination rejected: the response goes on."),
+        _("Your approval is recorded; the response ends when every approver has approved.")
+        if approve
+        else _("Termination rejected: the response goes on."),
         anchor="yj-case-actions",
     )
 

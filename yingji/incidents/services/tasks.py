@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -35,8 +36,17 @@ from ..models import (
 )
 from ..permissions import can_decide, can_join_group, is_group_leader
 
-IMMEDIATE_MINUTES = 10  # "at once" still needs a deadline someone can be late for
-LEADER_GRACE = timedelta(minutes=10)
+
+def immediate_minutes() -> int:
+    """Even "at once" needs a deadline someone can be late for: the bank's own figure (本行设定)."""
+    return settings.YINGJI_IMMEDIATE_MINUTES
+
+
+def leader_grace() -> timedelta:
+    """How long an overdue task waits before its group leader is told (本行设定)."""
+    return timedelta(minutes=settings.YINGJI_LEADER_GRACE_MINUTES)
+
+
 OPEN_TASK = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 GROUP_NAME_LENGTH = 60
 # “名称：组长姓名” or “name:leader name”: the first colon, full-width or ASCII, parts the two.
@@ -90,7 +100,7 @@ def activate_plan(
     for person in people:
         if not can_join_group(actor.user, person, incident):
             raise InvalidInput(_("%(name)s cannot join this incident's group.") % {"name": person.name})
-    working_groups = _working_groups(groups, people)
+    working_groups = _with_plan_groups(version, _working_groups(groups, people), people)
     names = list(working_groups)
     now = clock.now()
     with transaction.atomic():
@@ -104,13 +114,15 @@ def activate_plan(
             + [Member(incident=incident, person=p, role=MemberRole.DEPUTY) for p in deputies]
             + [Member(incident=incident, person=p, role=MemberRole.MEMBER) for p in members]
         )
-        for name, group_leader in working_groups.items():
-            WorkingGroup.objects.create(incident=incident, name=name, leader=group_leader)
+        formed = {
+            name: WorkingGroup.objects.create(incident=incident, name=name, leader=group_leader)
+            for name, group_leader in working_groups.items()
+        }
         tasks = []
         for step in version.steps.select_related("position"):
             due = None
             if step.timing == Timing.IMMEDIATE:
-                due = now + timedelta(minutes=IMMEDIATE_MINUTES)
+                due = now + timedelta(minutes=immediate_minutes())
             elif step.timing == Timing.WITHIN and step.minutes:
                 due = now + timedelta(minutes=step.minutes)
             task = Task.objects.create(
@@ -121,6 +133,7 @@ def activate_plan(
                 position=step.position,
                 condition=step.condition,
                 branch=step.branch,
+                group=formed.get(step.group[:GROUP_NAME_LENGTH]) if step.group else None,
                 created_at=now,
                 due_at=due,
             )
@@ -206,6 +219,26 @@ def _working_groups(entries: Iterable[str], people: list[Person]) -> dict[str, P
         if name in groups and None not in (groups[name], leader) and groups[name] != leader:
             raise refuse(_("%(group)s is given two different leaders.") % {"group": name})
         groups[name] = groups.get(name) or leader
+    return groups
+
+
+def _with_plan_groups(
+    version: PlanVersion, typed: dict[str, Person | None], people: list[Person]
+) -> dict[str, Person | None]:
+    """The plan's own working groups come first and are always formed, so each step lands in the group
+    the plan gives it; the typed ones add to them or name a leader. A plan group nobody named a leader
+    for is led by the first of the leading group (组长, then 副组长, then 成员) holding the plan's
+    `leader_position` for it."""
+    groups: dict[str, Person | None] = {}
+    for entry in version.groups or []:
+        name = (entry.get("name") or "").strip()[:GROUP_NAME_LENGTH]
+        if not name:
+            continue
+        code = entry.get("leader_position") or ""
+        holder = next((p for p in people if code and p.holds(code)), None)
+        groups[name] = typed.get(name) or groups.get(name) or holder
+    for name, leader in typed.items():
+        groups.setdefault(name, leader)
     return groups
 
 
@@ -455,9 +488,9 @@ def remind_overdue(task_id: int) -> str:
             )
             from ..jobs import check_task_due
 
-            enqueue_on_commit(later(check_task_due, now + LEADER_GRACE), task_id=task.pk)
+            enqueue_on_commit(later(check_task_due, now + leader_grace()), task_id=task.pk)
         return "owner reminded"
-    if task.leader_notified_at is None and now >= task.overdue_notified_at + LEADER_GRACE:
+    if task.leader_notified_at is None and now >= task.overdue_notified_at + leader_grace():
         leader = task.group.leader if task.group and task.group.leader else None
         leader = leader or next((m.person for m in incident.members.filter(role=MemberRole.LEADER)), None)
         with transaction.atomic():

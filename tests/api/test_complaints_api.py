@@ -3,7 +3,7 @@ time without offset refused, visibility across sibling branches, the running dea
 was counted, masking of personal data and the audit entry of an unmasked read, withdrawal and new facts."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -126,7 +126,8 @@ def test_the_complaint_shows_every_running_deadline_and_how_it_was_counted(clien
     assert body["status"] == "registered" and body["status_display"] == Status.REGISTERED.label
     assert body["decision_due_at"] == made["decision_due_at"]
     names = [d["name"] for d in body["deadlines"]]
-    assert set(names) == {"decision", "proposal", "agreement"}
+    # A problem complaint's proposal clock waits for the face-to-face meeting (面谈后24小时内).
+    assert set(names) == {"decision", "agreement"}
     decision = next(d for d in body["deadlines"] if d["name"] == "decision")
     assert set(decision) == {"name", "label", "due_at", "paused", "source"}
     assert decision["due_at"] == made["decision_due_at"] and decision["paused"] is False
@@ -207,3 +208,102 @@ def test_the_outlet_head_of_another_branch_cannot_withdraw_it(client, tokens):
     answer = call(client, "post", f"/api/v1/complaints/{made['id']}/withdraw", tokens["other_manager"], {})
     assert answer.status_code == 404
     assert footprint() == before
+
+
+def test_the_hotline_records_the_meeting_and_the_proposal_clock_runs_24_hours_from_it(
+    client, tokens, library
+):
+    made = register(client, tokens["hexie_lobby"]).json()
+    met_at = (clock.now() - timedelta(minutes=2)).replace(microsecond=0)
+
+    answer = call(
+        client,
+        "post",
+        f"/api/v1/complaints/{made['id']}/meeting",
+        tokens["hexie_lobby"],
+        {"met_at": met_at.isoformat(), "note": "客户要求赔偿"},
+    )
+
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert datetime.fromisoformat(body["met_customer_at"]) == met_at
+    proposal = next(d for d in body["deadlines"] if d["name"] == "proposal")
+    assert datetime.fromisoformat(proposal["due_at"]) == met_at + timedelta(hours=24)
+
+
+def test_a_problem_complaint_is_turned_malicious_over_the_api(client, tokens, library):
+    made = register(client, tokens["hexie_lobby"]).json()
+
+    answer = call(
+        client,
+        "post",
+        f"/api/v1/complaints/{made['id']}/malicious",
+        tokens["hexie_lobby"],
+        {"reason": "协商失败"},
+    )
+
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["kind"] == "malicious"
+    assert {"proposal", "visit", "decision"} <= {d["name"] for d in body["deadlines"]}
+
+
+def test_a_malicious_complaints_report_before_its_final_opinion_is_a_409_and_changes_nothing(
+    client, tokens, library
+):
+    made = register(client, tokens["hexie_lobby"], kind="malicious").json()
+    before = footprint()
+
+    answer = call(client, "post", f"/api/v1/complaints/{made['id']}/leader-report", tokens["hexie_lobby"], {})
+
+    assert answer.status_code == 409, answer.content
+    assert footprint() == before
+
+
+def test_the_outlet_head_escalates_a_spreading_complaint_over_the_api(client, tokens, library):
+    made = register(client, tokens["hexie_lobby"]).json()
+
+    answer = call(
+        client,
+        "post",
+        f"/api/v1/complaints/{made['id']}/escalate",
+        tokens["hexie_manager"],
+        {"kind": "major_complaint", "spread": "门口张贴大字报，朋友圈转发", "media_exposure": True},
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["incident"]
+    assert answer.json()["is_major"] is True
+
+
+def test_the_lobby_manager_may_not_escalate_over_the_api(client, tokens, library):
+    made = register(client, tokens["hexie_lobby"]).json()
+    before = footprint()
+
+    answer = call(
+        client,
+        "post",
+        f"/api/v1/complaints/{made['id']}/escalate",
+        tokens["hexie_lobby"],
+        {"kind": "major_complaint", "spread": "朋友圈"},
+    )
+
+    assert answer.status_code == 403
+    assert footprint() == before
+
+
+def test_an_escalation_to_a_kind_outside_the_reputation_group_is_refused_on_its_field(
+    client, tokens, library
+):
+    made = register(client, tokens["hexie_lobby"]).json()
+
+    answer = call(
+        client,
+        "post",
+        f"/api/v1/complaints/{made['id']}/escalate",
+        tokens["hexie_manager"],
+        {"kind": "complaint_general", "spread": "朋友圈"},
+    )
+
+    assert answer.status_code == 400
+    assert "kind" in answer.json()["fields"]

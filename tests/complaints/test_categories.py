@@ -1,6 +1,7 @@
 """Staff add their own categories under JR/T 0169-2018's."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from yingji.audit.models import AuditEntry
@@ -40,3 +41,25 @@ def test_a_category_that_exists_is_refused_on_its_field(client, demo):
     page = client.post("/complaints/categories/", {"axis": "business", "name": "信用卡"}).content.decode()
     assert "This category exists already." in page or "该分类已存在" in page
     assert footprint() == before
+
+
+def test_the_category_form_offers_radio_buttons_not_drop_downs(client, demo):
+    client.force_login(User.objects.get(username="hq_consumer"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    page = client.get("/complaints/categories/").content.decode()
+
+    form = page[page.index('<form method="post"') :]
+    assert "<select" not in form  # an empty drop-down said "- Select an option -" in English
+    assert 'type="radio" name="axis"' in form
+    assert 'type="radio" name="parent" value=""' in form
+    assert "无（作为一级分类）" in form
+
+
+def test_a_category_added_under_a_parent_chosen_by_its_radio_button(client, demo):
+    client.force_login(User.objects.get(username="hq_consumer"))
+    card = Category.objects.get(axis="business", name="信用卡")
+
+    client.post("/complaints/categories/", {"axis": "business", "name": "信用卡年费", "parent": str(card.pk)})
+
+    assert Category.objects.get(name="信用卡年费").parent == card

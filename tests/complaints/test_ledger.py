@@ -41,6 +41,8 @@ HEADERS = [
     "Handling institution",
     "Handler",
     "How the deadline was counted",
+    "Content of the complaint",
+    "Decision to the customer",
 ]
 
 
@@ -154,12 +156,15 @@ def test_the_lobby_manager_downloads_the_ledger_with_the_phone_masked(
     assert row["Major complaint"] == "No"
     assert row["Status"] == "Replied"
     assert row["Period (days)"] == 15
-    assert row["Reply due"] == hexie_complaint.decision_due_at.astimezone(clock.SHANGHAI).replace(tzinfo=None)
+    # 3-03 + 15 days ends at 24:00 on 3-18: written as the page and the notices write it, not 3-19 00:00.
+    assert row["Reply due"] == "3/18 24:00"
     assert row["Replied at"] == datetime(2025, 3, 8, 15, 0)
     assert row["Replied on time"] == "Yes"
     assert row["Handling institution"] == "和谐路营业部"
     assert row["Handler"] == hexie_lobby.name
     assert row["How the deadline was counted"] == hexie_complaint.decision_rule
+    assert row["Content of the complaint"] == "排队太久"
+    assert row["Decision to the customer"] == "属实\n致歉"
     assert unmasked_exports() == 0
 
 
@@ -168,7 +173,7 @@ def test_the_sheet_is_ready_to_filter_with_its_header_frozen(client, hexie_lobby
 
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == "A1:W2"
+    assert sheet.auto_filter.ref == "A1:Y2"
     assert sheet["A1"].font.b
     assert sheet.column_dimensions["W"].width == 60
     assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"

@@ -1,6 +1,7 @@
 """The statistics page: counts by month, unit, channel, business type, cause and kind; the on-time rate;
 complaints per 1,000 outlets — for a small bank of known complaints, as each viewer sees them."""
 
+import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 
@@ -278,3 +279,17 @@ def test_a_filter_over_a_very_large_tree_offers_sub_branches_and_above(hq_duty, 
     codes = {code for code, _name in reports.unit_choices(hq_duty.user)}
     assert {"HQ", "JN", "JN01"} <= codes
     assert "JN0101" not in codes and "HQ-BGS" not in codes
+
+
+def test_on_a_phone_every_table_scrolls_inside_its_card_rather_than_being_cut_off(client, bank, hq_consumer):
+    client.force_login(hq_consumer.user)
+
+    html = client.get(
+        reverse("complaints:stats"), {"received_from": "2025-01-01", "received_to": "2025-06-10"}
+    )
+    html = html.content.decode()
+
+    tables = re.findall(r'<table class="table[^"]*yj-stats-table" id="([^"]+)"', html)
+    assert len(tables) == 7
+    for table_id in tables:
+        assert re.search(rf'<div class="table-responsive">\s*<table[^>]*id="{table_id}"', html), table_id

@@ -83,6 +83,9 @@ def test_counter_complaint_from_intake_to_callback(page, demo_password):
     # 吕营运 tells the customer by phone, then calls back: satisfied.
     log_in(page, "hexie_ops", demo_password)
     page.goto(url)
+    # The decision starts from the approved proposal.
+    expect(page.locator("#id_decision-findings")).to_have_value("系统按旧费率收费，多收五十元。")
+    expect(page.locator("#id_decision-remedy")).to_have_value("退还五十元并向客户致歉。")
     page.fill("#id_decision-findings", "系统按旧费率收费，多收五十元。")
     page.fill("#id_decision-basis", "《服务价格管理办法》及本行收费标准")
     page.fill("#id_decision-remedy", "退还五十元")
@@ -97,4 +100,35 @@ def test_counter_complaint_from_intake_to_callback(page, demo_password):
     expect(page.locator("header .yj-status")).to_have_text(called_back)
     expect(page.locator(".yj-decision-due .yj-on-time")).to_be_visible()
     expect(page.locator(".yj-decision")).to_contain_text("退还五十元")
+    fits_the_phone(page)
+
+
+def test_a_refused_form_on_the_phone_keeps_what_was_typed_and_takes_the_reader_to_the_field(
+    page, demo_password
+):
+    # 王大堂 registers a complaint and forgets the customer's name.
+    log_in(page, "hexie_lobby", demo_password)
+    page.goto("/complaints/new/")
+    page.fill("#id_customer_phone", "13987654321")
+    page.fill("#id_content", "理财产品收益与宣传不符。")
+    submit(page, "button.yj-send")
+    expect(page.locator("#id_content")).to_have_value("理财产品收益与宣传不符。")
+    expect(page.locator("#id_customer_name")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#id_customer_name")).to_be_focused()
+    expect(page.locator(".yj-form-errors")).to_contain_text("姓名")
+    page.fill("#id_customer_name", "李四")
+    submit(page, "button.yj-send")
+    expect(page.locator("h1.yj-number")).to_have_text(NUMBER)
+    submit(page, ".yj-action-start button")
+
+    # The meeting, far down the page, is given a time in the future: refused at its field, in view.
+    page.locator(".yj-action-meeting summary").click()
+    page.fill("#id_meeting-note", "客户要求赔偿")
+    page.fill("#id_meeting-met_at", "2099-01-01T10:00")
+    submit(page, ".yj-action-meeting button[type=submit]")
+    field = page.locator("#id_meeting-met_at")
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    expect(page.locator("#id_meeting-note")).to_have_value("客户要求赔偿")
+    expect(page.locator(".yj-action-meeting .invalid-feedback")).to_be_visible()
     fits_the_phone(page)

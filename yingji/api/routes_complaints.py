@@ -23,6 +23,7 @@ from yingji.complaints.models import (
     WorkOrder,
 )
 from yingji.complaints.privacy import mask_id_number, mask_phone
+from yingji.complaints.services.escalation import reputation_kinds
 from yingji.core import clock, inputs
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
 from yingji.core.inputs import FilterTime, ReceivedTime
@@ -73,6 +74,34 @@ class NewFactsIn(InputSchema):
 class WithdrawIn(InputSchema):
     withdrawn_at: ReceivedTime | None = Field(None, description="When the withdrawal arrived; default now.")
     note: str = Field("", max_length=2000)
+
+
+class MeetingIn(InputSchema):
+    met_at: ReceivedTime | None = Field(
+        None, description="When the customer was met face to face (with offset); default now."
+    )
+    note: str = Field("", max_length=4000)
+
+
+class MaliciousIn(InputSchema):
+    reason: str = Field(max_length=4000, description="Why the meeting or negotiation failed.")
+
+
+class LeaderReportIn(InputSchema):
+    reported_at: ReceivedTime | None = Field(
+        None, description="When the result went to the general manager (with offset); default now."
+    )
+    note: str = Field("", max_length=4000)
+
+
+class EscalateIn(InputSchema):
+    kind: str = Field(
+        "major_complaint", max_length=60, description="Code of a reputation event kind (group `reputation`)."
+    )
+    spread: str = Field(
+        max_length=4000, description="How the complaint is spreading: a poster, WeChat posts."
+    )
+    media_exposure: bool = Field(False, description="Exposed on the media or self-media.")
 
 
 # --- What goes out ---------------------------------------------------------------------------------
@@ -159,6 +188,8 @@ class ComplaintOut(ComplaintSummaryOut):
     joint_count: int
     major_cause: str
     incident: str | None
+    met_customer_at: datetime | None
+    reported_to_leader_at: datetime | None
     period_days: int
     decision_rule: str
     paused_at: datetime | None
@@ -275,6 +306,8 @@ def _detail(request, complaint: Complaint) -> dict:
         "joint_count": complaint.joint_count,
         "major_cause": complaint.major_cause,
         "incident": complaint.incident.number if complaint.incident else None,
+        "met_customer_at": _local(complaint.met_customer_at),
+        "reported_to_leader_at": _local(complaint.reported_to_leader_at),
         "period_days": complaint.period_days,
         "decision_rule": complaint.decision_rule,
         "paused_at": _local(complaint.paused_at),
@@ -449,5 +482,55 @@ def new_facts(request, complaint_id: int, payload: NewFactsIn):
         complaint=_complaint(request, complaint_id),
         facts=payload.facts,
         received_at=_with_offset(payload.received_at, "received_at"),
+    )
+    return _detail(request, _complaint(request, complaint.pk))
+
+
+@complaints_router.post("/complaints/{complaint_id}/meeting", response={200: ComplaintOut, **ERRORS})
+def meeting(request, complaint_id: int, payload: MeetingIn):
+    """面谈 (problem complaints): recorded with its time; the proposal is due 24 hours after it."""
+    complaint = services.record_meeting(
+        actor=_me(request),
+        complaint=_complaint(request, complaint_id),
+        met_at=_with_offset(payload.met_at, "met_at") or clock.now(),
+        note=payload.note,
+    )
+    return _detail(request, _complaint(request, complaint.pk))
+
+
+@complaints_router.post("/complaints/{complaint_id}/malicious", response={200: ComplaintOut, **ERRORS})
+def turn_malicious(request, complaint_id: int, payload: MaliciousIn):
+    """问题型 → 恶意 when the meeting or negotiation failed: the malicious clocks start from now."""
+    complaint = services.turn_malicious(
+        actor=_me(request), complaint=_complaint(request, complaint_id), reason=payload.reason
+    )
+    return _detail(request, _complaint(request, complaint.pk))
+
+
+@complaints_router.post("/complaints/{complaint_id}/leader-report", response={200: ComplaintOut, **ERRORS})
+def leader_report(request, complaint_id: int, payload: LeaderReportIn):
+    """恶意投诉: the result and response plan reported to the general manager (2 working days after the
+    final opinion)."""
+    complaint = services.report_to_leader(
+        actor=_me(request),
+        complaint=_complaint(request, complaint_id),
+        reported_at=_with_offset(payload.reported_at, "reported_at") or clock.now(),
+        note=payload.note,
+    )
+    return _detail(request, _complaint(request, complaint.pk))
+
+
+@complaints_router.post("/complaints/{complaint_id}/escalate", response={200: ComplaintOut, **ERRORS})
+def escalate(request, complaint_id: int, payload: EscalateIn):
+    """A spreading complaint reported as a reputation incident, linked both ways; `incident` in the answer
+    is its number. Leaders, consumer-protection staff and emergency administrators only (403)."""
+    complaint = _complaint(request, complaint_id)
+    kind = reputation_kinds().filter(code=payload.kind.strip()).first()
+    complaint = services.escalate_to_incident(
+        actor=_me(request),
+        complaint=complaint,
+        kind=kind,
+        spread=payload.spread,
+        media_exposure=payload.media_exposure,
     )
     return _detail(request, _complaint(request, complaint.pk))

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core import clock, inputs
@@ -49,11 +50,48 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.unit.name}"
 
 
-class RegisterForm(BootstrapMixin, forms.Form):
+class ErrorsAtFieldsMixin:
+    """A refused form shows each error at its field, also those a service names after validation
+    (add_error), and the first field in error takes the focus (`autofocus`: the phone scrolls to it).
+    `error_lines()` says each error with the field's own label, for the message above the form."""
+
+    def full_clean(self):
+        super().full_clean()  # type: ignore[misc]
+        self._mark_errors()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)  # type: ignore[misc]
+        self._mark_errors()
+
+    def _mark_errors(self) -> None:
+        first = True
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            attrs = field.widget.attrs
+            attrs.pop("autofocus", None)
+            if name not in self._errors:  # type: ignore[attr-defined]
+                continue
+            if "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            attrs["aria-invalid"] = "true"
+            if first:
+                attrs["autofocus"] = True
+                first = False
+
+    def error_lines(self) -> list[str]:
+        """ "Label：error" for each field's error, in the form's order; the form's own errors as they are."""
+        lines = [str(e) for e in self.non_field_errors()]  # type: ignore[attr-defined]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            for error in self._errors.get(name, []) if self._errors else []:  # type: ignore[attr-defined]
+                lines.append(gettext("%(label)s: %(error)s") % {"label": field.label, "error": error})
+        return lines
+
+
+class RegisterForm(ErrorsAtFieldsMixin, BootstrapMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     received_at = local_datetime_field(_("Received at"))
     unit = forms.ChoiceField(label=_("Registered at (unit)"))
-    customer_name = forms.CharField(label=_("Customer name"), max_length=50)
+    # Under the "Customer" heading: the person's name (姓名), not a "name" of a thing (名称).
+    customer_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     customer_phone = forms.CharField(
         label=_("Customer phone"),
         max_length=20,

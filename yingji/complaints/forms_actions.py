@@ -9,8 +9,9 @@ from yingji.core.forms import BootstrapMixin
 from yingji.incidents.forms import local_now_minute, unit_choices
 from yingji.orgs.models import Unit
 
-from .forms import PersonChoiceField, categories, local_datetime_field, visible_people
+from .forms import ErrorsAtFieldsMixin, PersonChoiceField, categories, local_datetime_field, visible_people
 from .models import Callback, Category, Pause
+from .services.escalation import reputation_kinds
 
 # The ways a decision reaches the customer: the keys of services.work.DELIVERY_WAYS.
 DELIVERY_CHOICES = [
@@ -28,7 +29,7 @@ def _text(label, *, rows: int = 2, max_length: int = 4000) -> forms.CharField:
     )
 
 
-class ActionForm(BootstrapMixin, forms.Form):
+class ActionForm(ErrorsAtFieldsMixin, BootstrapMixin, forms.Form):
     """Prefixed by its action; `now` fields start at the present minute."""
 
     now_fields: tuple[str, ...] = ()
@@ -119,6 +120,36 @@ class ReviewForm(ActionForm):
     note = _text(_("Note"))
 
 
+class MeetingForm(ActionForm):
+    now_fields = ("met_at",)
+    met_at = local_datetime_field(_("Met the customer at"), required=False)
+    note = _text(_("What the customer wants (note)"))
+
+
+class MaliciousForm(ActionForm):
+    reason = _text(_("Why the meeting or negotiation failed"))
+
+
+class LeaderReportForm(ActionForm):
+    now_fields = ("reported_at",)
+    reported_at = local_datetime_field(_("Reported to the general manager at"), required=False)
+    note = _text(_("Result and response plan (note)"))
+
+
+class EscalateForm(ActionForm):
+    kind = forms.ModelChoiceField(
+        label=_("Reputation event kind"), queryset=reputation_kinds(), required=False, empty_label=None
+    )
+    spread = _text(_("How it is spreading (a poster, WeChat posts, the media)"), rows=3)
+    media_exposure = forms.BooleanField(label=_("Exposed on the media or self-media"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = reputation_kinds()
+        # 002: a major complaint spreading is the 重大投诉（社会声誉） kind; the others stay a choice.
+        self.fields["kind"].initial = reputation_kinds().filter(code="major_complaint").first()
+
+
 class KnowledgeForm(ActionForm):
     question = forms.CharField(label=_("The customer's question"), required=False, max_length=300)
     answer = _text(_("Approved answer"), rows=4)
@@ -133,9 +164,5 @@ class KnowledgeForm(ActionForm):
 
 
 def error_text(form: forms.Form) -> str:
-    """A form's errors as one line for a message: "Label: error"."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.extend(f"{label}: {e}" if label else str(e) for e in errors)
-    return " ".join(parts)
+    """A form's errors as one line for a message, each with its field's own label: "姓名：必填项。"."""
+    return " ".join(form.error_lines())  # type: ignore[attr-defined]

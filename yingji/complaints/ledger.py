@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from yingji.audit import services as audit
 from yingji.core import clock
+from yingji.core.due import due_text
 from yingji.core.xlsx import write_row
 from yingji.orgs import visibility
 
@@ -52,8 +53,12 @@ COLUMNS = [
     (gettext_lazy("Handling institution"), 16),
     (gettext_lazy("Handler"), 10),
     (gettext_lazy("How the deadline was counted"), 60),
+    (gettext_lazy("Content of the complaint"), 60),
+    (gettext_lazy("Decision to the customer"), 60),
 ]
-DATETIME_COLUMNS = {1, 16, 17}
+# The reply deadline is text written as everywhere else (core.due: "12月18日 24:00"), not a cell that
+# Excel would show as the next day's 00:00.
+DATETIME_COLUMNS = {1, 17}
 
 
 def file_name() -> str:
@@ -103,14 +108,22 @@ def _values(row: dict[str, Any], *, unmasked: bool, now: datetime, labels: _Labe
         labels.yes if row["is_major"] else labels.no,
         labels.status.get(row["status"], row["status"]),
         row["period_days"],
-        _local(row["decision_due_at"]),
+        due_text(row["decision_due_at"]),
         _local(row["replied_at"]),
         _on_time(row, now, labels),
         labels.satisfaction.get(row["satisfaction"], row["satisfaction"]),
         row["handling_unit__name"],
         row["owner__name"],
         row["decision_rule"],
+        row["content"],
+        _decision(row),
     ]
+
+
+def _decision(row: dict[str, Any]) -> str:
+    """The decision as the customer got it: what was found, then what the bank does."""
+    parts = [row["decision_findings"] or "", row["decision_remedy"] or ""]
+    return "\n".join(p for p in parts if p)
 
 
 def export(viewer, **filters: Any) -> IO[bytes]:

@@ -121,7 +121,7 @@ class Complaint(models.Model):
     handling_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="complaints_handled", verbose_name=_("handled by")
     )
-    customer_name = models.CharField(_("customer"), max_length=50, db_index=True)
+    customer_name = models.CharField(pgettext_lazy("person", "Name"), max_length=50, db_index=True)
     customer_phone = models.CharField(_("customer phone"), max_length=20, blank=True, db_index=True)
     customer_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     subject_unit = models.ForeignKey(
@@ -186,6 +186,10 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     review_due_at = models.DateTimeField(_("review decision due"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, blank=True)
+    # Seed 001's internal steps that are actions with their own time: the 问题型 proposal's 24 hours run
+    # from the face-to-face meeting, the 恶意 result goes to the general manager within 2 working days.
+    met_customer_at = models.DateTimeField(_("met the customer at"), null=True, blank=True)
+    reported_to_leader_at = models.DateTimeField(_("result reported to the leader at"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats"
     )
@@ -273,6 +277,10 @@ class Event(models.TextChoices):
     REMINDED = "reminded", _("Reminder")
     OVERDUE = "overdue", _("Overdue")
     MAJOR = "major", _("Major complaint: incident opened")
+    MET = "met", _("Met the customer face to face")
+    RECLASSIFIED = "reclassified", _("Turned into a malicious complaint")
+    REPORTED = "reported", _("Result reported to the general manager")
+    ESCALATED = "escalated", _("Escalated to a reputation incident")
     NOTE = "note", _("Note")
 
 

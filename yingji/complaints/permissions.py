@@ -100,3 +100,15 @@ def can_accept(person: Person | None, order: WorkOrder) -> bool:
     if order.assignee_id is None or order.assignee_id == person.pk:
         return True
     return any(p.is_unit_head for p in person.positions.all())
+
+
+def can_escalate(person: Person | None, complaint: Complaint) -> bool:
+    """Escalate by hand to a reputation incident (a complaint spreading: a poster, WeChat posts): whoever
+    may report an incident for its unit with authority, that is the leaders and unit heads, the
+    consumer-protection staff and the emergency administrators who see it; never the person complained
+    about (回避)."""
+    if person is None or person.pk == complaint.staff_complained_id:
+        return False
+    if not sees(person, complaint.unit):
+        return False
+    return leads(person) or is_consumer_protection(person) or PositionCode.EMERGENCY_ADMIN in _codes(person)

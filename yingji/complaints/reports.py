@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, When
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Substr, TruncMonth
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,9 @@ LEDGER_FIELDS = (
     "handling_unit__name",
     "owner__name",
     "decision_rule",
+    "content",
+    "decision_findings",
+    "decision_remedy",
 )
 CHUNK = 2000
 
@@ -100,8 +103,14 @@ def complaints_in(
 
 def ledger_rows(viewer, **filters: Any) -> Iterator[dict[str, Any]]:
     """The ledger's rows, oldest first, read in chunks: only the columns it prints."""
+    # The decision the customer last received (a review's replaces the first), in the same query.
+    last_decision = Decision.objects.filter(complaint=OuterRef("pk")).order_by("-delivered_at", "-pk")
     return (
         complaints_in(viewer, **filters)
+        .annotate(
+            decision_findings=Subquery(last_decision.values("findings")[:1]),
+            decision_remedy=Subquery(last_decision.values("remedy")[:1]),
+        )
         .order_by("received_at", "pk")
         .values(*LEDGER_FIELDS)
         .iterator(chunk_size=CHUNK)

@@ -2,7 +2,7 @@
 knowledge base. Thin: parse, call a selector or one service, render. The actions on a complaint are in
 views_actions.py."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yingji.core import clock
+from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput, InvalidTransition
 from yingji.core.web import add_error, domain_view
 from yingji.deadlines.models import Deadline
@@ -23,8 +24,9 @@ from yingji.orgs.models import Person
 from . import forms_actions as af
 from . import permissions, selectors, services
 from .forms import FilterForm, RegisterForm
-from .models import DONE_STATUSES, OPEN_STATUSES, TRANSITIONS, Complaint, Status, WorkOrder
+from .models import DONE_STATUSES, OPEN_STATUSES, TRANSITIONS, Complaint, Kind, Status, WorkOrder
 from .privacy import mask_id_number, mask_phone
+from .services.steps import BEFORE_PROPOSAL
 from .services.work import last_proposal
 
 PER_PAGE = 25
@@ -33,13 +35,8 @@ MAX_REPEATS = 10
 
 
 def local_due(at: datetime | None) -> str:
-    """A due time in Asia/Shanghai; a period ending at midnight is written as 24:00 of its last day."""
-    if at is None:
-        return ""
-    local = at.astimezone(clock.SHANGHAI)
-    if local.time() == time(0):
-        return f"{(local.date() - timedelta(days=1)):%Y-%m-%d} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
+    """A due time as everywhere else (core.due): a period ending at midnight is 24:00 of its last day."""
+    return due_text(at)
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:
@@ -188,14 +185,30 @@ ACTION_FORMS = {
     "withdraw": af.WithdrawForm,
     "review": af.ReviewForm,
     "knowledge": af.KnowledgeForm,
+    "meeting": af.MeetingForm,
+    "malicious": af.MaliciousForm,
+    "leader_report": af.LeaderReportForm,
+    "escalate": af.EscalateForm,
 }
 
 
-def action_form(name: str, viewer, data=None) -> af.ActionForm:
+def action_form(name: str, viewer, data=None, *, initial: dict | None = None) -> af.ActionForm:
     form_class = ACTION_FORMS[name]
     if form_class is af.WorkOrderForm:
-        return form_class(data, prefix=name, viewer=viewer)
-    return form_class(data, prefix=name)
+        return form_class(data, prefix=name, viewer=viewer, initial=initial or {})
+    return form_class(data, prefix=name, initial=initial or {})
+
+
+def decision_initial(complaint: Complaint) -> dict[str, str]:
+    """The decision starts from the approved proposal: its findings, and the proposed decision as the
+    remedy, for the handler to correct rather than type again."""
+    proposal = last_proposal(complaint)
+    if complaint.status != Status.APPROVED or proposal is None:
+        return {}
+    return {
+        "findings": proposal.data.get("findings", ""),
+        "remedy": proposal.data.get("proposal", proposal.text),
+    }
 
 
 def allowed_actions(person: Person | None, complaint: Complaint) -> set[str]:
@@ -248,6 +261,24 @@ def allowed_actions(person: Person | None, complaint: Complaint) -> set[str]:
         actions.add("review")
     if status in DONE_STATUSES and (permissions.leads(person) or permissions.is_consumer_protection(person)):
         actions.add("knowledge")
+    # Seed 001's steps with their clocks (services.steps), offered in the states the services accept.
+    if handles and status in BEFORE_PROPOSAL and complaint.kind == Kind.PROBLEM:
+        if complaint.met_customer_at is None:
+            actions.add("meeting")
+        actions.add("malicious")
+    if (
+        handles
+        and complaint.kind == Kind.MALICIOUS
+        and complaint.reported_to_leader_at is None
+        and last_proposal(complaint) is not None
+    ):
+        actions.add("leader_report")
+    if (
+        complaint.incident_id is None
+        and status != Status.WITHDRAWN
+        and permissions.can_escalate(person, complaint)
+    ):
+        actions.add("escalate")
     return actions
 
 
@@ -272,7 +303,10 @@ def deadline_state(deadline: Deadline, now: datetime) -> str:
     return "running"
 
 
-def detail_context(request: HttpRequest, number: str, *, revealed: dict | None = None) -> dict:
+def detail_context(
+    request: HttpRequest, number: str, *, revealed: dict | None = None, bound: dict | None = None
+) -> dict:
+    """The complaint's page. `bound`: a refused action's form by name, shown as it was typed."""
     complaint = selectors.complaint_for(viewer=request.user, number=number)
     person = visibility.person_of(request.user)
     now = clock.now()
@@ -305,7 +339,14 @@ def detail_context(request: HttpRequest, number: str, *, revealed: dict | None =
         "callbacks": complaint.callbacks.select_related("called_by"),
         "events": complaint.events.select_related("actor"),
         "actions": actions,
-        "forms": {name: action_form(name, request.user) for name in actions if name in ACTION_FORMS},
+        "forms": {
+            name: (bound or {}).get(name)
+            or action_form(
+                name, request.user, initial=decision_initial(complaint) if name == "decision" else None
+            )
+            for name in actions
+            if name in ACTION_FORMS
+        },
     }
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core import inputs
 from yingji.core.errors import DomainError, NotAllowed, NotVisible
-from yingji.core.web import domain_view
+from yingji.core.web import add_error, domain_view
 from yingji.orgs import visibility
 from yingji.orgs.models import Person
 
@@ -133,6 +133,30 @@ ACTIONS: dict[str, tuple[str, Call, object]] = {
         ),
         gettext_lazy("Review requested: the superior institution decides within 30 days."),
     ),
+    "meeting": (
+        "meeting",
+        lambda p, c, d, r: services.record_meeting(actor=p, complaint=c, met_at=d["met_at"], note=d["note"]),
+        gettext_lazy("Meeting recorded: the proposal is due 24 hours after it."),
+    ),
+    "malicious": (
+        "malicious",
+        lambda p, c, d, r: services.turn_malicious(actor=p, complaint=c, reason=d["reason"]),
+        gettext_lazy("Turned into a malicious complaint; its clocks start now."),
+    ),
+    "leader-report": (
+        "leader_report",
+        lambda p, c, d, r: services.report_to_leader(
+            actor=p, complaint=c, reported_at=d["reported_at"], note=d["note"]
+        ),
+        gettext_lazy("Report to the general manager recorded."),
+    ),
+    "escalate": (
+        "escalate",
+        lambda p, c, d, r: services.escalate_to_incident(
+            actor=p, complaint=c, kind=d["kind"], spread=d["spread"], media_exposure=d["media_exposure"]
+        ),
+        gettext_lazy("Reported as a reputation incident; the complaint and the incident are linked."),
+    ),
     "knowledge": (
         "knowledge",
         lambda p, c, d, r: services.add_knowledge_entry(
@@ -161,20 +185,27 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     form = (
         action_form(form_name, request.user, request.POST) if form_name else NoFields(request.POST, prefix="")
     )
-    back = redirect(f"{complaint.get_absolute_url()}#yj-actions")
     if not form.is_valid():
-        messages.error(request, error_text(form))
-        return back
+        return _refused(request, number, form_name, form, error_text(form))
     try:
         call(person, complaint, form.cleaned_data, request)
     except (NotVisible, NotAllowed):
         raise
     except DomainError as exc:
-        # The service's words, with what it says of each field.
-        messages.error(request, " ".join([exc.message, *exc.fields.values()]))
-    else:
-        messages.success(request, str(done))
-    return back
+        # The service's words, each field's at its field and, in the message, under the field's label.
+        add_error(form, exc)
+        told = [exc.message, *(line for line in form.error_lines() if line != exc.message)]
+        return _refused(request, number, form_name, form, " ".join(told))
+    messages.success(request, str(done))
+    return redirect(f"{complaint.get_absolute_url()}#yj-actions")
+
+
+def _refused(request: HttpRequest, number: str, form_name: str, form, message: str) -> HttpResponse:
+    """The page again with the refused form as it was typed (open, errors at their fields, the first one
+    focused), not a redirect that would lose what was typed. Nothing was written."""
+    messages.error(request, message)
+    bound = {form_name: form} if form_name else {}
+    return render(request, "complaints/detail.html", detail_context(request, number, bound=bound))
 
 
 @domain_view

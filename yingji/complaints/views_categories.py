@@ -18,11 +18,43 @@ from .models import Category
 
 
 class CategoryForm(BootstrapMixin, forms.Form):
-    axis = forms.ChoiceField(label=gettext_lazy("Axis"), choices=Category.Axis.choices)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
-    parent = forms.ModelChoiceField(
-        label=gettext_lazy("Under"), queryset=Category.objects.filter(parent__isnull=True), required=False
+    """Choices as radio buttons, not drop-downs: on a phone a drop-down with nothing chosen showed an
+    untranslated "- Select an option -"; the parents are grouped by axis so the right one is found."""
+
+    axis = forms.ChoiceField(
+        label=gettext_lazy("Axis"),
+        choices=Category.Axis.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    parent = forms.TypedChoiceField(
+        label=gettext_lazy("Under"),
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"axis": Category.Axis.BUSINESS, "parent": ""})
+        super().__init__(*args, **kwargs)
+        tops = Category.objects.filter(parent__isnull=True).order_by("axis", "sort_order", "code")
+        grouped: dict[str, list[tuple[int, str]]] = {}
+        for top in tops:
+            grouped.setdefault(str(Category.Axis(top.axis).label), []).append((top.pk, top.name))
+        self.fields["parent"].choices = [("", _("None: a top-level category")), *grouped.items()]
+        self.group_labels = ["", *grouped]
+
+    def parent_groups(self) -> list[tuple[str, list]]:
+        """The parent's radio buttons under their axis: (axis label, buttons); the first has no label."""
+        groups: dict[int, list] = {}
+        for button in self["parent"].subwidgets:
+            groups.setdefault(int(str(button.data["index"]).split("_")[0]), []).append(button)
+        return [(self.group_labels[i], buttons) for i, buttons in sorted(groups.items())]
+
+    def clean_parent(self) -> Category | None:
+        pk = self.cleaned_data.get("parent")
+        return Category.objects.filter(pk=pk, parent__isnull=True).first() if pk else None
 
 
 @domain_view

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.core import clock
+from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput, NotAllowed
 from yingji.deadlines import services as deadline_clocks
 from yingji.orgs.models import Person
@@ -13,7 +14,7 @@ from yingji.orgs.models import Person
 from .. import permissions
 from ..models import OPEN_STATUSES, Complaint, Event, Extension, Pause, Status
 from . import deadlines
-from .common import local_text, locked, move, record, require_handler, require_visible, subject
+from .common import locked, move, record, require_handler, require_visible, subject
 
 
 def pause_clock(*, actor: Person, complaint: Complaint, reason: str, note: str = "") -> Complaint:
@@ -65,7 +66,7 @@ def resume_clock(*, actor: Person, complaint: Complaint) -> Complaint:
             _("The clock ran again after %(h).1f hours; decision now due %(due)s.")
             % {
                 "h": stood.total_seconds() / 3600 if stood else 0,
-                "due": local_text(complaint.decision_due_at),
+                "due": due_text(complaint.decision_due_at),
             },
             actor=actor,
             data={"decision_due_at": complaint.decision_due_at.isoformat()},

@@ -1,7 +1,10 @@
 """The complaint's clocks. The decision: 15 calendar days from receipt, extended to 30 and then 60,
-counted as the law counts a period, moved by paused time and restarted by new facts. The bank's own
-internal times (seed 001): 24 hours to pass it on or propose, 5 working days for the department's
-report, 2 working days to review or execute."""
+counted as the law counts a period, moved by paused time and restarted by new facts. The internal times
+of seed 001 (投诉应急预案), by kind: 24 hours to pass a suggestion on, 5 working days for the department's
+report, then 2 for the administration's review; a problem complaint's proposal 24 hours after the
+face-to-face meeting, its solution in 5 working days, carried out 2 working days after approval; a
+malicious one's proposal in 24 hours, visit and final opinion in 5 working days, its result to the
+general manager 2 working days after that. Each clock says which rule it follows (BASIS)."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,24 +29,78 @@ REOPENED = "reopened"
 PERIODS = (15, 30, 60)
 REVIEW_DAYS = 30
 
-# name, label, how counted, amount — by kind (客户投诉应急预案 / 投诉处理办法 in seed 001)
+# Why each internal clock is due when it is: the rule of seed 001's 投诉应急预案 it follows, shown on the
+# complaint's page before the calendar's own account of the count.
+BASIS = {
+    "pass_on": gettext_lazy("Rule for suggestions: passed on to the party concerned within 24 hours."),
+    "dept_report": gettext_lazy(
+        "Rule for suggestions: the department reports to the administration within 5 working days."
+    ),
+    "admin_review": gettext_lazy(
+        "Rule for suggestions: the administration reviews the department's report within 2 working days "
+        "and reports to the general manager."
+    ),
+    "problem_proposal": gettext_lazy(
+        "Rule for problem complaints: a proposal within 24 hours of the face-to-face meeting."
+    ),
+    "agreement": gettext_lazy(
+        "Rule for problem complaints: a final solution agreed within 5 working days of receipt."
+    ),
+    EXECUTE: gettext_lazy(
+        "Rule for problem complaints: the approved solution carried out within 2 working days."
+    ),
+    "malicious_proposal": gettext_lazy(
+        "Rule for malicious complaints: a proposal to the general manager within 24 hours."
+    ),
+    "visit": gettext_lazy(
+        "Rule for malicious complaints: a visit and a final opinion within 5 working days."
+    ),
+    "gm_report": gettext_lazy(
+        "Rule for malicious complaints: the result and the response plan to the general manager within 2 "
+        "working days."
+    ),
+}
+
+# name, label, how counted, amount, basis — by kind, started when the complaint is registered (or turned
+# into a malicious one). The 问题型 proposal is not here: its 24 hours run from the meeting (MEETING).
 INTERNAL = {
     Kind.SUGGESTION: [
-        ("pass_on", gettext_lazy("Pass the suggestion on (24 hours)"), "hours", 24),
-        ("dept_report", gettext_lazy("Department's report (5 working days)"), "working_days", 5),
+        ("pass_on", gettext_lazy("Pass the suggestion on (24 hours)"), "hours", 24, "pass_on"),
+        (
+            "dept_report",
+            gettext_lazy("Department's report (5 working days)"),
+            "working_days",
+            5,
+            "dept_report",
+        ),
     ],
     Kind.PROBLEM: [
-        ("proposal", gettext_lazy("Proposal after meeting the customer (24 hours)"), "hours", 24),
-        ("agreement", gettext_lazy("Agreed solution (5 working days)"), "working_days", 5),
+        ("agreement", gettext_lazy("Agreed solution (5 working days)"), "working_days", 5, "agreement"),
     ],
     Kind.MALICIOUS: [
-        ("proposal", gettext_lazy("Proposal to the leader (24 hours)"), "hours", 24),
-        ("visit", gettext_lazy("Visit and final opinion (5 working days)"), "working_days", 5),
+        ("proposal", gettext_lazy("Proposal to the leader (24 hours)"), "hours", 24, "malicious_proposal"),
+        ("visit", gettext_lazy("Visit and final opinion (5 working days)"), "working_days", 5, "visit"),
     ],
 }
+# Started by an action, with the action's time: name, label, how counted, amount, basis.
+MEETING = ("proposal", gettext_lazy("Proposal after meeting the customer (24 hours)"), "hours", 24)
+ADMIN_REVIEW = ("admin_review", gettext_lazy("Administration's review (2 working days)"), "working_days", 2)
+GM_REPORT = (
+    "gm_report",
+    gettext_lazy("Result to the general manager (2 working days)"),
+    "working_days",
+    2,
+)
 # What a submitted proposal satisfies, whatever the kind.
 MET_BY_PROPOSAL = ["pass_on", "proposal", "dept_report", "agreement", "visit"]
 MET_BY_WORK_ORDER = ["pass_on"]
+# What a review of the proposal (approve or send back) satisfies.
+MET_BY_REVIEW = ["admin_review"]
+
+
+def sourced(basis: str, rule: str) -> str:
+    """A clock's source as the page shows it: the rule it follows, then how the calendar counted it."""
+    return f"{basis} {rule}".strip()
 
 
 def _due(how: str, start: datetime, amount: int) -> calendar.Due:
@@ -94,9 +151,9 @@ def new_clocks(
         )
     ]
     if internal:
-        for name, label, how, amount in INTERNAL[Kind(complaint.kind)]:
+        for name, label, how, amount, basis in INTERNAL[Kind(complaint.kind)]:
             end = due(how, complaint.clock_started_at, amount)
-            clocks.append(_clock(complaint, name, str(label), end.at, end.rule))
+            clocks.append(_clock(complaint, name, str(label), end.at, sourced(str(BASIS[basis]), end.rule)))
     return clocks
 
 
@@ -146,7 +203,7 @@ class DayCache:
 
 
 def start_internal(
-    complaint: Complaint, name: str, label: str, how: str, amount: int, start: datetime
+    complaint: Complaint, name: str, label: str, how: str, amount: int, start: datetime, basis: str = ""
 ) -> None:
     due = _due(how, start, amount)
     deadlines.start(
@@ -157,8 +214,20 @@ def start_internal(
         owner=complaint.owner,
         started_at=start,
         due_at=due.at,
-        source=due.rule,
+        source=sourced(basis, due.rule),
     )
+
+
+def start_step(complaint: Complaint, step: tuple, start: datetime, basis: str) -> None:
+    """One of the clocks an action starts (MEETING, ADMIN_REVIEW, GM_REPORT), from the action's time."""
+    name, label, how, amount = step
+    start_internal(complaint, name, str(label), how, amount, start, str(BASIS[basis]))
+
+
+def start_kind_clocks(complaint: Complaint, start: datetime) -> None:
+    """The kind's internal clocks from `start`: a complaint turned into a malicious one starts them anew."""
+    for name, label, how, amount, basis in INTERNAL[Kind(complaint.kind)]:
+        start_internal(complaint, name, str(label), how, amount, start, str(BASIS[basis]))
 
 
 def start_execute(complaint: Complaint, start: datetime) -> None:
@@ -169,6 +238,7 @@ def start_execute(complaint: Complaint, start: datetime) -> None:
         "working_days",
         2,
         start,
+        str(BASIS[EXECUTE]),
     )
 
 

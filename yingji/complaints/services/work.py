@@ -3,10 +3,12 @@ back), the decision to the customer, callback, archive, and the review a custome
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.core import clock
+from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from yingji.deadlines import services as deadline_clocks
 from yingji.deadlines.models import Deadline
@@ -18,6 +20,7 @@ from ..models import (
     Complaint,
     Decision,
     Event,
+    Kind,
     Status,
     WorkOrder,
 )
@@ -179,6 +182,12 @@ def submit_proposal(*, actor: Person, complaint: Complaint, findings: str, propo
             order.state = WorkOrder.State.PROPOSED
             order.save(update_fields=["findings", "proposal", "proposed_at", "state"])
         deadline_clocks.meet(subject(complaint), deadlines.MET_BY_PROPOSAL)
+        # The report (建议型) or the final opinion (恶意) starts the next step's 2 working days.
+        now = clock.now()
+        if complaint.kind == Kind.SUGGESTION:
+            deadlines.start_step(complaint, deadlines.ADMIN_REVIEW, now, "admin_review")
+        elif complaint.kind == Kind.MALICIOUS and complaint.reported_to_leader_at is None:
+            deadlines.start_step(complaint, deadlines.GM_REPORT, now, "gm_report")
         record(
             complaint,
             Event.PROPOSED,
@@ -187,6 +196,9 @@ def submit_proposal(*, actor: Person, complaint: Complaint, findings: str, propo
             data={"findings": findings.strip(), "proposal": proposal.strip()},
             audit_action="complaint.propose",
         )
+        from ..notices import tell_proposal_submitted
+
+        tell_proposal_submitted(complaint, proposer=actor)
     return complaint
 
 
@@ -213,8 +225,11 @@ def return_proposal(*, reviewer: Person, complaint: Complaint, reason: str) -> C
         if order is not None:
             order.state = WorkOrder.State.ACCEPTED
             order.save(update_fields=["state"])
-        deadline_clocks.meet(subject(complaint), [deadlines.EXECUTE])
+        deadline_clocks.meet(subject(complaint), [deadlines.EXECUTE, *deadlines.MET_BY_REVIEW])
         record(complaint, Event.RETURNED, reason.strip(), actor=reviewer, audit_action="complaint.return")
+        from ..notices import tell_proposal_returned
+
+        tell_proposal_returned(complaint, reviewer=reviewer, reason=reason.strip())
     return complaint
 
 
@@ -224,7 +239,10 @@ def approve_proposal(*, reviewer: Person, complaint: Complaint, note: str = "") 
     with transaction.atomic():
         complaint = locked(complaint)
         move(complaint, Status.APPROVED, expect={Status.PENDING_REVIEW})
-        deadlines.start_execute(complaint, clock.now())
+        deadline_clocks.meet(subject(complaint), deadlines.MET_BY_REVIEW)
+        # Only a problem complaint has a time to carry the approved solution out (总经理审批后2个工作日内).
+        if complaint.kind == Kind.PROBLEM:
+            deadlines.start_execute(complaint, clock.now())
         record(
             complaint,
             Event.APPROVED,
@@ -342,13 +360,16 @@ def record_callback(
         )
         if reopen:
             move(complaint, Status.HANDLING, expect={Status.CALLED_BACK})
+            days = settings.YINGJI_COMPLAINT_REOPEN_WORKING_DAYS
             deadlines.start_internal(
                 complaint,
                 deadlines.REOPENED,
-                str(_("Handle the unsatisfied customer again (5 working days)")),
+                _("Handle the unsatisfied customer again (%(days)s working days)") % {"days": days},
                 "working_days",
-                5,
+                days,
                 now,
+                _("The bank's own setting (本行设定): %(days)s working days to handle it again.")
+                % {"days": days},
             )
             record(
                 complaint,
@@ -391,7 +412,7 @@ def request_review(
         if requested_at >= window.at:
             raise InvalidInput(
                 _("A review must be asked for within 30 days of the decision (by %(at)s).")
-                % {"at": local_text(window.at)},
+                % {"at": due_text(window.at)},
                 fields={"requested_at": _("Too late for a review.")},
             )
         if requested_at < complaint.replied_at:

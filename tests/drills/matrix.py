@@ -1,0 +1,22 @@
+"""The drills' records for the access matrix (tests/test_access_matrix.py): a drill of 和谐支行 in which
+only 和谐支行 takes part (so 和谐路营业部's lobby manager is "below" and must not see it), planned by its
+president, with an outside evaluator to remove."""
+
+from yingji.drills import services
+from yingji.orgs.models import Person, Unit
+from yingji.plans.models import Plan
+
+
+def records() -> dict[str, object]:
+    president = Person.objects.select_related("user", "unit").get(user__username="hexie_president")
+    sub_branch = Unit.objects.get(code="JN01")
+    drill = services.create_from_plan(
+        actor=president.user,
+        unit=sub_branch,
+        units=[sub_branch],
+        plan=Plan.objects.get(code="outlet-service-customer-injured"),
+    )
+    evaluator = services.add_participant(
+        actor=president.user, drill=drill, role="evaluator", name="监管部门某处长", category="regulator"
+    )
+    return {"drill": drill.pk, "drill_participant": evaluator.pk, "drill_inject": drill.injects.get().pk}

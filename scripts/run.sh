@@ -7,6 +7,11 @@
 # Only this machine can reach it (127.0.0.1): the demo logins, the superuser included, share a
 # password printed in the README. `make run HOST=0.0.0.0` (or BIND=0.0.0.0 scripts/run.sh) opens it to
 # the network on purpose.
+#
+# It runs as production does, with DEBUG off, so what people try is what the bank gets: the product's own
+# 404/403/500 pages, never Django's debug page (which lists every URL and setting). The servers' lines go
+# to var/log/web.log and var/log/worker.log; the terminal keeps only what a person needs, the address
+# and the logins last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,9 +38,39 @@ case "$BIND" in
 esac
 url="http://${local_address}:${PORT}/"
 
-"$PY" manage.py migrate --noinput
+# var/ unless the settings are told another place (YINGJI_VAR_DIR), as the database and static files are.
+VAR=${YINGJI_VAR_DIR:-var}
+mkdir -p "$VAR/log"
+WEB_LOG=$VAR/log/web.log
+WORKER_LOG=$VAR/log/worker.log
+# DEBUG off needs a secret key of its own: one made on the first run and kept in var/ (never committed),
+# so sessions outlive a restart. The environment's DJANGO_SECRET_KEY, if set, wins.
+if [[ ! -s $VAR/secret_key ]]; then
+  (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$VAR/secret_key")
+fi
+DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(<"$VAR/secret_key")}
+DJANGO_DEBUG=${DJANGO_DEBUG:-false}
+# The names this machine answers to, the bound address, and whatever the environment adds.
+hosts="127.0.0.1,localhost,[::1]"
+case "$BIND" in
+  0.0.0.0 | :: | "[::]" | 127.0.0.1 | localhost | ::1 | "[::1]") ;;
+  *) hosts="${hosts},${address}" ;;
+esac
+DJANGO_ALLOWED_HOSTS="${hosts}${DJANGO_ALLOWED_HOSTS:+,${DJANGO_ALLOWED_HOSTS}}"
+# Plain HTTP on this machine: no redirect to HTTPS, cookies not HTTPS-only, no HSTS pinned in the
+# browser for 127.0.0.1. Mail goes to the worker's log, as the SMS console gateway's messages do.
+DJANGO_SSL_REDIRECT=${DJANGO_SSL_REDIRECT:-false}
+DJANGO_SECURE_COOKIES=${DJANGO_SECURE_COOKIES:-false}
+DJANGO_HSTS_SECONDS=${DJANGO_HSTS_SECONDS:-0}
+EMAIL_BACKEND=${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}
+export DJANGO_SECRET_KEY DJANGO_DEBUG DJANGO_ALLOWED_HOSTS DJANGO_SSL_REDIRECT DJANGO_SECURE_COOKIES \
+  DJANGO_HSTS_SECONDS EMAIL_BACKEND
+
+echo "run: preparing the database…"
+"$PY" manage.py migrate --noinput --verbosity 0
 # The shipped plan library, then the demo bank: both add or update only what changed.
 "$PY" manage.py load_plans
+"$PY" manage.py load_drill_templates
 "$PY" manage.py load_demo
 # Copies only what changed since the last run.
 "$PY" manage.py collectstatic --noinput --verbosity 0
@@ -60,11 +95,16 @@ supervise_worker() {
   trap 'quitting=1' TERM
   # A closed terminal's SIGHUP is the script's to handle (it sends SIGTERM here).
   trap '' HUP
+  local starts=0
   while ((!quitting)); do
     started=$SECONDS
-    $SETSID "${WORKER_CMD[@]}" &
+    $SETSID "${WORKER_CMD[@]}" >>"$WORKER_LOG" 2>&1 &
     worker=$!
-    say "run: job worker started (pid ${worker})." >&2
+    starts=$((starts + 1))
+    # The first start is in the banner; a restart is news for the terminal.
+    if ((starts > 1)); then
+      say "run: job worker started again (pid ${worker}); its log: ${WORKER_LOG}." >&2
+    fi
     status=0
     # A SIGTERM interrupts `wait`: pass one SIGTERM on, give the job in hand 30 s, then kill.
     while kill -0 "$worker" 2>/dev/null; do
@@ -87,7 +127,7 @@ supervise_worker() {
       "The web server is still up." >&2
     if ((quick_deaths >= 5)); then
       say "run: THE JOB WORKER KEEPS DYING (${quick_deaths} times in a row, each within a minute):" \
-        "notices are not being sent. Its log is above. Still trying, at most once a minute." >&2
+        "notices are not being sent. Its log: ${WORKER_LOG}. Still trying, at most once a minute." >&2
     fi
     sleep "$delay" &
     nap=$!
@@ -135,7 +175,7 @@ $SETSID .venv/bin/gunicorn yingji.wsgi \
   --workers 2 --worker-class gthread --threads 4 \
   --bind "${address}:${PORT}" \
   --no-control-socket \
-  --access-logfile - &
+  --access-logfile - >>"$WEB_LOG" 2>&1 &
 pids+=($!)
 # In the background a subshell ignores Ctrl-C (SIGINT): only this script's SIGTERM stops it.
 supervise_worker &
@@ -158,28 +198,39 @@ except urllib.error.HTTPError:
   sleep 0.2
 done
 if ((!ready)); then
-  say "run: the web server did not answer at ${url}healthz; see its log above." >&2
+  say "run: the web server did not answer at ${url}healthz. The end of ${WEB_LOG}:" >&2
+  tail -n 20 "$WEB_LOG" >&2 || true
+  stop
+  exit 1
+fi
+if ! kill -0 "${pids[1]}" 2>/dev/null; then
+  say "run: the job worker's supervisor is gone; see ${WORKER_LOG}." >&2
   stop
   exit 1
 fi
 case "$BIND" in
   127.* | localhost | ::1 | "[::1]")
     reach=" Only this machine can reach it. To open it to the network: make run HOST=0.0.0.0
- (then anyone there can sign in with the logins below; add this machine's name to DJANGO_ALLOWED_HOSTS)." ;;
+ (then anyone there can sign in with the logins above; add this machine's name to DJANGO_ALLOWED_HOSTS)." ;;
   *)
     reach=" Bound to ${address}:${PORT}: OPEN TO THE NETWORK, where anyone can sign in with the logins
- below (the names they use must be in DJANGO_ALLOWED_HOSTS). Without HOST only this machine can reach it." ;;
+ above (the names they use must be in DJANGO_ALLOWED_HOSTS). Without HOST only this machine can reach it." ;;
 esac
+# Last, once both are up: what a person came for is the address and the logins, not the servers' lines.
 cat <<MSG
 
 ==================================================================
- 应急 Yingji is running: ${url}
-${reach}
- Web server pid ${pids[0]}; the job worker is started again if it dies.
+ Web server (pid ${pids[0]}): log in ${WEB_LOG}.
+ Job worker: log in ${WORKER_LOG} (notices sent; the demo's SMS and e-mail are
+ written there, one line per SMS). It is started again if it dies.
+ Ctrl-C stops both.
+
 MSG
 "$PY" scripts/demo_logins.py
 cat <<MSG
- Ctrl-C stops both.
+
+ 应急 Yingji is running: ${url}
+${reach}
 ==================================================================
 
 MSG

@@ -84,7 +84,7 @@ def build() -> Records:
     incidents.activate_plan(
         actor=president,
         incident=incident,
-        version=approved("drill-customer-injured"),
+        version=approved("outlet-service-customer-injured"),
         leader=president,
         members=[person("jn_president")],
         groups=["现场处置组"],

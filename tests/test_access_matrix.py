@@ -63,6 +63,7 @@ PAGES: dict[str, Row | list[Row]] = {
     ),
     "orgs:person_active": Row(m.UNIT, POST, PERSON, data={"active": "0"}),
     "orgs:person_password": Row(m.UNIT, BOTH, PERSON, data={"password": "Another#Pass-2026"}),
+    "orgs:person_token_issue": Row(m.UNIT, POST, PERSON),
     "orgs:import_status": Row(m.OWN, GET, {"pk": "org_import"}),
     "api_token_revoke": Row(m.UNIT, POST, {"pk": "token"}),
     # plans: the library is the bank's; its edits are 应急管理员's
@@ -93,6 +94,7 @@ PAGES: dict[str, Row | list[Row]] = {
     "incidents:follow_up": Row(m.UNIT, POST, INCIDENT, data={"text": "客户已送医"}),
     "incidents:comment": Row(m.UNIT, POST, INCIDENT, data={"text": "收到"}),
     "incidents:level": Row(m.UNIT, POST, INCIDENT, data={"level": "II", "reason": "媒体关注"}),
+    "incidents:decide_level": Row(m.UNIT, POST, INCIDENT, data={"decision": "approve"}),
     "incidents:activate": Row(m.UNIT, BOTH, INCIDENT),
     "incidents:task_group": Row(m.UNIT, POST, {**INCIDENT, "task_id": "task"}, data={"group": ""}),
     "incidents:task_action": Row(
@@ -104,11 +106,45 @@ PAGES: dict[str, Row | list[Row]] = {
     "incidents:cancel": Row(m.UNIT, POST, INCIDENT, data={"reason": "误报，客户未受伤"}),
     "incidents:link": Row(m.UNIT, POST, INCIDENT, data={"other": "YJ-2026-999999"}),
     "incidents:investigation": Row(m.UNIT, POST, INCIDENT, data={"cause": "地面湿滑"}),
+    "incidents:accountability": Row(m.UNIT, POST, INCIDENT, data={"concealed": "no"}),
     # complaints
     "complaints:import_status": Row(m.OWN, GET, {"pk": "complaint_import"}),
     "complaints:detail": Row(m.UNIT, GET, COMPLAINT),
     "complaints:reveal": Row(m.UNIT, POST, COMPLAINT),
     "complaints:act": Row(m.UNIT, POST, COMPLAINT, actions=tuple(COMPLAINT_ACTIONS), above_skips=("accept",)),
+    # drills: a drill of 和谐支行 that only 和谐支行 takes part in (tests/drills/matrix.py)
+    "drills:drill": Row(m.UNIT, GET, {"pk": "drill"}),
+    "drills:edit": Row(
+        m.UNIT, BOTH, {"pk": "drill"}, data={"title": "演练", "form": "live", "scope": "single"}
+    ),
+    "drills:add_participant": Row(m.UNIT, BOTH, {"pk": "drill"}, data={"role": "observer", "name": "观摩者"}),
+    "drills:remove_participant": Row(m.UNIT, POST, {"pk": "drill", "participant_id": "drill_participant"}),
+    "drills:add_scenario": Row(m.UNIT, BOTH, {"pk": "drill"}, data={"plan": ""}),
+    "drills:add_objective": Row(m.UNIT, BOTH, {"pk": "drill"}, data={"text": "报告支行"}),
+    "drills:remove_inject": Row(m.UNIT, POST, {"pk": "drill", "inject_id": "drill_inject"}),
+    "drills:add_inject": Row(
+        m.UNIT, BOTH, {"pk": "drill"}, data={"offset": "+0:05", "text": "客户摔倒", "channel": "spoken"}
+    ),
+    "drills:briefing": Row(m.UNIT, BOTH, {"pk": "drill"}, data={"purpose": "检验预案"}),
+    "drills:briefing_docx": Row(m.UNIT, GET, {"pk": "drill"}),
+    "drills:issue_briefing": Row(m.UNIT, POST, {"pk": "drill"}),
+    "drills:regenerate_briefing": Row(m.UNIT, POST, {"pk": "drill"}),
+    # corrective actions (整改): a finding and its action at 和谐支行 (tests/corrective/matrix.py)
+    "corrective:finding": Row(m.UNIT, GET, {"pk": "finding"}),
+    "corrective:open_action": Row(m.UNIT, POST, {"pk": "finding"}, data={"action_text": "培训", "owner": ""}),
+    "corrective:action": Row(m.UNIT, GET, {"pk": "corrective_action"}),
+    "corrective:act": Row(
+        m.UNIT,
+        POST,
+        {"pk": "corrective_action"},
+        actions=("start", "complete", "verify", "cancel"),
+        data={
+            "complete-evidence": "已整改",
+            "verify-by_source": "演练",
+            "verify-rating": "P",
+            "cancel-reason": "重复",
+        },
+    ),
     # notices: one's own; the rules: head office's
     "notify:acknowledge": Row(m.OWN, POST, {"pk": "notice"}),
     "notify:save_level_rule": Row(m.HQ, POST, {"level": "level"}),
@@ -143,6 +179,10 @@ NOT_RECORDS: dict[str, str] = {
     "complaints:register": "a new complaint (its unit is checked by the service)",
     "complaints:knowledge": "the knowledge base, the same for everyone",
     "complaints:categories": "the category tree, the same for everyone",
+    "corrective:list": "a list scoped by the corrective selectors",
+    "corrective:new": "a new finding (its unit is checked by the service)",
+    "drills:list": "a list scoped by the drill selectors",
+    "drills:create": "a new drill (its units are checked by the service)",
     "notify:inbox": "the signed-in person's own notices",
     "notify:badge": "the signed-in person's own count",
     "notify:rules": "the rules page (head office; names no record)",
@@ -163,6 +203,7 @@ API: dict[tuple[str, str], dict | None] = {
     ("POST", f"{INCIDENT_OPS}/follow-ups"): {"text": "客户已送医"},
     ("POST", f"{INCIDENT_OPS}/comments"): {"text": "收到"},
     ("POST", f"{INCIDENT_OPS}/level"): {"level": "II", "reason": "媒体关注"},
+    ("POST", f"{INCIDENT_OPS}/level-decision"): {"approve": True},
     ("POST", f"{INCIDENT_OPS}/activate"): {"plan_version": 0, "leader": "hexie_president"},
     ("POST", f"{INCIDENT_OPS}/tasks/{{task_id}}/claim"): {},
     ("POST", f"{INCIDENT_OPS}/tasks/{{task_id}}/done"): {"note": "完成"},
@@ -171,6 +212,7 @@ API: dict[tuple[str, str], dict | None] = {
     ("POST", f"{INCIDENT_OPS}/groups/{{group_id}}/leader"): {"leader": "hexie_president"},
     ("POST", f"{INCIDENT_OPS}/termination-requests"): {"summary": "已恢复"},
     ("POST", f"{INCIDENT_OPS}/termination-decision"): {"approve": True},
+    ("GET", f"{INCIDENT_OPS}/termination"): None,
     ("POST", f"{INCIDENT_OPS}/cancel"): {"reason": "误报，客户未受伤"},
     ("POST", f"{INCIDENT_OPS}/link"): {"other": "YJ-2026-999999"},
     ("POST", f"{INCIDENT_OPS}/merge"): {"into": "YJ-2026-999999", "reason": "重复"},
@@ -180,6 +222,13 @@ API: dict[tuple[str, str], dict | None] = {
     ("GET", "/api/v1/complaints/{complaint_id}"): None,
     ("POST", "/api/v1/complaints/{complaint_id}/withdraw"): {"note": "客户撤回"},
     ("POST", "/api/v1/complaints/{complaint_id}/new-facts"): {"facts": "客户补充了录像"},
+    ("POST", "/api/v1/complaints/{complaint_id}/meeting"): {"note": "客户要求赔偿"},
+    ("POST", "/api/v1/complaints/{complaint_id}/malicious"): {"reason": "协商失败"},
+    ("POST", "/api/v1/complaints/{complaint_id}/leader-report"): {"note": "已报总经理"},
+    ("POST", "/api/v1/complaints/{complaint_id}/escalate"): {"spread": "门口张贴大字报，朋友圈转发"},
+    ("GET", "/api/v1/corrective/findings/{finding_id}"): None,
+    ("GET", "/api/v1/corrective/actions/{action_id}"): None,
+    ("GET", "/api/v1/drills/{drill_id}"): None,
 }
 # Operations on one's own records, or on the bank-wide library: every signed-in holder of a token gets
 # what is theirs.
@@ -200,6 +249,9 @@ API_NOT_RECORDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notices"): "the token holder's own notices",
     ("POST", "/api/v1/complaints"): "a new complaint (its unit is checked by the service)",
     ("GET", "/api/v1/complaints"): "a list scoped by the complaint selectors",
+    ("GET", "/api/v1/corrective/findings"): "a list scoped by the corrective selectors",
+    ("GET", "/api/v1/corrective/actions"): "a list scoped by the corrective selectors",
+    ("GET", "/api/v1/drills"): "a list scoped by the drill selectors",
 }
 API_PARAMS = {
     "code": "unit",
@@ -209,6 +261,9 @@ API_PARAMS = {
     "complaint_id": "complaint_id",
     "notice_id": "notice",
     "plan_id": "plan_id",
+    "finding_id": "finding",
+    "action_id": "corrective_action",
+    "drill_id": "drill",
 }
 
 
@@ -293,7 +348,14 @@ def _judge(expect: str, response, before, after, *, api_call: bool) -> str | Non
 
 @pytest.fixture
 def records(library, now):
-    return m.build()
+    from .corrective.matrix import records as corrective_records
+
+    built = m.build()
+    built.values |= corrective_records()
+    from .drills.matrix import records as drill_records
+
+    built.values |= drill_records()
+    return built
 
 
 @pytest.fixture

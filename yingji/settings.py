@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "yingji.incidents",
     "yingji.deadlines",
     "yingji.complaints",
+    "yingji.corrective",
+    "yingji.drills",
     "yingji.api",
 ]
 
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "yingji.orgs.context_processors.viewer",
+                "yingji.core.context_processors.menu",
             ],
         },
     }
@@ -236,6 +239,10 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "yingji@localhost")
+# The SMTP options are the SMTP backend's alone: `make run` (DEBUG off, EMAIL_BACKEND=console) would
+# otherwise hand them to the console backend, which refuses unknown options.
+if not MAILERS["default"]["BACKEND"].endswith(".smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {}
 # The bank's SMS platform: a class with send(mobile, text) (docs/operations.md); the console otherwise.
 SMS_GATEWAY = env_str("SMS_GATEWAY", "yingji.notify.channels.sms.ConsoleGateway")
 
@@ -257,3 +264,24 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 2**20)
 # an ISO date), and none lies further in the future than this many minutes of clock skew.
 YINGJI_RECORDS_BEGIN = date.fromisoformat(env_str("YINGJI_RECORDS_BEGIN", "2000-01-01"))
 YINGJI_CLOCK_SKEW_MINUTES = env_int("YINGJI_CLOCK_SKEW_MINUTES", 5)
+# Times the seeds do not give (本行设定, shown as such where used): the watch after termination (004
+# 第十八条 严防反复 names no length), the deadline of an "at once" step, and how long an overdue task
+# waits before its group leader is told.
+YINGJI_WATCH_HOURS = env_int("YINGJI_WATCH_HOURS", 72)
+YINGJI_IMMEDIATE_MINUTES = env_int("YINGJI_IMMEDIATE_MINUTES", 10)
+YINGJI_LEADER_GRACE_MINUTES = env_int("YINGJI_LEADER_GRACE_MINUTES", 10)
+# How soon the regulator must hear where a region set no deadline of its own (notify rules page).
+YINGJI_REGULATOR_MINUTES = env_int("YINGJI_REGULATOR_MINUTES", 60)
+# Working days to handle a complaint again after an unsatisfied callback (本行设定: seed 001 gives none).
+YINGJI_COMPLAINT_REOPEN_WORKING_DAYS = env_int("YINGJI_COMPLAINT_REOPEN_WORKING_DAYS", 5)
+# Drills (本行设定: seed 000 gives neither): the target of a drill's "report up" objective (报告 ≤ N
+# 分钟), and the spacing of the scenarios of a template that gives them no clock.
+YINGJI_DRILL_REPORT_MINUTES = env_int("YINGJI_DRILL_REPORT_MINUTES", 10)
+YINGJI_DRILL_SCENARIO_MINUTES = env_int("YINGJI_DRILL_SCENARIO_MINUTES", 15)
+# Days to complete a corrective action (整改) by the gravest grade of its findings, when nobody sets a
+# date (本行设定: the seeds give none; a 不足项 is due before the unit's next drill when that is known),
+# and the furthest a deadline may be set.
+YINGJI_CORRECTIVE_DAYS_DEFICIENCY = env_int("YINGJI_CORRECTIVE_DAYS_DEFICIENCY", 90)
+YINGJI_CORRECTIVE_DAYS_RECTIFICATION = env_int("YINGJI_CORRECTIVE_DAYS_RECTIFICATION", 30)
+YINGJI_CORRECTIVE_DAYS_IMPROVEMENT = env_int("YINGJI_CORRECTIVE_DAYS_IMPROVEMENT", 90)
+YINGJI_CORRECTIVE_MAX_DAYS = env_int("YINGJI_CORRECTIVE_MAX_DAYS", 730)

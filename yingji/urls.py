@@ -11,6 +11,8 @@ urlpatterns = [
     path("plans/", include("yingji.plans.urls")),
     path("incidents/", include("yingji.incidents.urls")),
     path("complaints/", include("yingji.complaints.urls")),
+    path("corrective/", include("yingji.corrective.urls")),
+    path("drills/", include("yingji.drills.urls")),
     path("notices/", include("yingji.notify.urls")),
     path("audit/", include("yingji.audit.urls")),
     path("tokens/<int:pk>/revoke/", api_views.revoke, name="api_token_revoke"),

@@ -29,6 +29,13 @@ def test_a_lobby_manager_reads_the_calendar_without_the_forms(client, hexie_lobb
     assert "/calendar/add/" not in html
 
 
+def test_the_calendar_cites_the_state_councils_notice_not_a_software_package(client, hexie_lobby):
+    client.force_login(hexie_lobby.user)
+    html = client.get("/calendar/?year=2025").content.decode()
+    assert "国务院办公厅关于2025年部分节假日安排的通知" in html
+    assert "chinese-calendar" not in html and "程序包" not in html
+
+
 def test_a_year_not_yet_published_is_shown_as_such(client, hexie_lobby):
     client.force_login(hexie_lobby.user)
     html = client.get(f"/calendar/?year={BEYOND}").content.decode()

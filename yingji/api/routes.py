@@ -128,3 +128,9 @@ api.add_router("/", incidents_router)
 from .routes_complaints import complaints_router  # noqa: E402
 
 api.add_router("/", complaints_router)
+from .routes_corrective import corrective_router  # noqa: E402
+
+api.add_router("/", corrective_router)
+from .routes_drills import drills_router  # noqa: E402
+
+api.add_router("/", drills_router)

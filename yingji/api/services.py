@@ -119,3 +119,13 @@ def authenticate_token(raw: str) -> User | None:
     user = token.person.user
     user.person = token.person  # already loaded: saves a query per request
     return user
+
+
+def issue_token_by(*, actor: User, person: Person) -> tuple[ApiToken, str]:
+    """A token issued from the person's page: by whoever may edit that person (an 应急管理员 of their
+    unit or above, or a superuser), with the same refusals as editing them."""
+    if not visibility.can_see_unit(actor, person.unit):
+        raise NotVisible()
+    if not visibility.can_manage(actor, person.unit):
+        raise NotAllowed(_("Only an emergency administrator of this unit or above can do this."))
+    return issue_token(actor=actor, person=person)

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import BootstrapMixin, FilterDateField
 
+from . import labels
+
 
 class AuditFilterForm(BootstrapMixin, forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
@@ -14,5 +16,8 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, actions: list[str], object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in actions]
-        self.fields["object_type"].choices = [("", _("All"))] + [(t, t) for t in object_types]
+        # In words, in the order people read them; the code stays the value the filter sends.
+        action_choices = sorted(((a, labels.action_label(a)) for a in actions), key=lambda c: c[1])
+        type_choices = sorted(((t, labels.object_type_label(t)) for t in object_types), key=lambda c: c[1])
+        self.fields["action"].choices = [("", _("All")), *action_choices]
+        self.fields["object_type"].choices = [("", _("All")), *type_choices]

@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from yingji.orgs import visibility
 
-from . import selectors
+from . import labels, selectors
 from .forms import AuditFilterForm
 
 PAGE_SIZE = 50
@@ -21,4 +21,17 @@ def log(request):
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+    names = labels.Names(e.data for e in page)
+    rows = [
+        {
+            "entry": e,
+            "actor": labels.actor_label(e.actor_id, e.actor_name),
+            "action": labels.action_label(e.action),
+            "object_type": labels.object_type_label(e.object_type),
+            "fields": labels.fields(e.data, names),
+        }
+        for e in page
+    ]
+    return render(
+        request, "audit/log.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    )

@@ -8,10 +8,20 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Templates outside registration/: django.contrib.admin, listed first in INSTALLED_APPS, ships its own
+    # registration/password_change_*.html, which would win and show users the admin's page.
     path(
-        "password/", views.PasswordChange.as_view(form_class=StyledPasswordChangeForm), name="password_change"
+        "password/",
+        views.PasswordChange.as_view(
+            form_class=StyledPasswordChangeForm, template_name="core/password_change_form.html"
+        ),
+        name="password_change",
     ),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+        name="password_change_done",
+    ),
     path("jobs/", views.jobs, name="jobs"),
     path("calendar/", views_calendar.calendar, name="calendar"),
     path("calendar/add/", views_calendar.calendar_add, name="calendar_add"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from . import clock, services_calendar
 from .errors import DomainError
 from .forms import CalendarDayForm, CalendarYearForm
-from .models import CalendarDay, CalendarYear
+from .models import CalendarDay, CalendarSource, CalendarYear
 from .web import add_error, domain_view
 
 
@@ -54,6 +54,14 @@ def calendar_add(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('calendar')}?year={data['date'].year}")
     day = day_form.cleaned_data.get("date")
     return _page(request, _selected_year(day.year if day else None), day_form=day_form)
+
+
+def source_label(source: str, year: int) -> str:
+    """Where a day comes from, in the bank's words: the rows loaded from the chinese-calendar package
+    transcribe the State Council's yearly notice, which is what staff know and cite (never the package)."""
+    if source == CalendarSource.STAFF:
+        return _("entered by staff")
+    return _("Notice of the General Office of the State Council on the holidays of %(year)s") % {"year": year}
 
 
 def _selected_year(value: object) -> int:
@@ -105,7 +113,10 @@ def _page(
             "year": year,
             "years": years,
             "covered": covered.get(year),
-            "days": CalendarDay.objects.filter(date__year=year),
+            "covered_source": source_label(covered[year].source, year) if year in covered else "",
+            "days": [
+                (d, source_label(d.source, d.date.year)) for d in CalendarDay.objects.filter(date__year=year)
+            ],
             "can_edit": can_edit,
             "day_form": day_form,
             "year_form": year_form,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_actions
+from . import views, views_actions, views_approvals
 
 app_name = "incidents"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:number>/follow-up/", views_actions.follow_up, name="follow_up"),
     path("<str:number>/comment/", views_actions.comment, name="comment"),
     path("<str:number>/level/", views_actions.level, name="level"),
+    path("<str:number>/level/decide/", views_approvals.decide_level, name="decide_level"),
     path("<str:number>/activate/", views_actions.activate, name="activate"),
     # Before task_action, whose <slug:action> would take "group" too.
     path("<str:number>/tasks/<int:task_id>/group/", views_actions.task_group, name="task_group"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("<str:number>/cancel/", views_actions.cancel, name="cancel"),
     path("<str:number>/link/", views_actions.link, name="link"),
     path("<str:number>/investigation/", views_actions.investigation, name="investigation"),
+    path("<str:number>/investigation/accountability/", views_approvals.accountability, name="accountability"),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/active/", views.person_active, name="person_active"),
     path("people/<int:pk>/password/", views.person_password, name="person_password"),
+    path("people/<int:pk>/tokens/", views.person_token_issue, name="person_token_issue"),
     path("import/", views_import.import_start, name="import"),
     path("import/template/<str:kind>.xlsx", views_import.import_template, name="import_template"),
     path("import/<int:pk>/", views_import.import_status, name="import_status"),

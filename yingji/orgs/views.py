@@ -126,11 +126,15 @@ def person_new(request, code):
 @domain_view
 def person_detail(request, pk):
     person = selectors.person_by_id(viewer=request.user, pk=pk)
+    return _person_page(request, person)
+
+
+def _person_page(request, person, *, new_token: str = ""):
     from yingji.api.selectors import tokens_of
 
     is_self = person.user_id == request.user.pk
     can_manage = visibility.can_manage(request.user, person.unit)
-    return render(
+    response = render(
         request,
         "orgs/person.html",
         {
@@ -138,11 +142,32 @@ def person_detail(request, pk):
             "can_manage": can_manage,
             "tokens": tokens_of(person=person) if (can_manage or is_self) else [],
             "show_tokens": can_manage or is_self,
+            "new_token": new_token,
             "duty_days": person.duty_days.filter(on_date__gte=clock.local_today()).select_related("unit")[
                 :14
             ],
         },
     )
+    if new_token:
+        # The raw token exists only in this answer: no cache may keep a copy of it.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@domain_view
+@require_POST
+def person_token_issue(request, pk):
+    """A new API token, shown once in the answer to this POST (only its hash is stored), never through a
+    redirect that would have to keep it somewhere."""
+    from yingji.api.services import issue_token_by
+
+    person = selectors.person_by_id(viewer=request.user, pk=pk)
+    try:
+        _token, raw = issue_token_by(actor=request.user, person=person)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        return redirect(person)
+    return _person_page(request, person, new_token=raw)
 
 
 @domain_view

@@ -113,3 +113,14 @@ def test_an_outlet_head_of_another_branch_gets_not_found_and_nothing_changes(
         )
 
     assert footprint() == before
+
+
+def test_the_incident_room_lists_the_complaint_it_came_from(client, library, register, hexie_manager):
+    complaint = register()
+    services.escalate_to_incident(actor=hexie_manager, complaint=complaint, kind=reputation(), spread=SPREAD)
+    complaint.refresh_from_db()
+
+    client.force_login(hexie_manager.user)
+    room = client.get(complaint.incident.get_absolute_url()).content.decode()
+
+    assert f'<a href="{complaint.get_absolute_url()}">{complaint.number}</a>' in room

@@ -67,6 +67,9 @@ def room(incident: Incident) -> dict:
         ),
         "follow_ups": list(incident.follow_ups.select_related("author")),
         "links": list(incident.links.select_related("other")),
+        # Complaints escalated into this case (by hand or by the 20-person rule): numbers only; each
+        # complaint's page keeps its own visibility and privacy rules.
+        "complaints": list(incident.complaints.only("pk", "number", "incident_id").order_by("pk")),
     }
 
 

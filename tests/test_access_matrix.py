@@ -129,6 +129,14 @@ PAGES: dict[str, Row | list[Row]] = {
     "drills:briefing_docx": Row(m.UNIT, GET, {"pk": "drill"}),
     "drills:issue_briefing": Row(m.UNIT, POST, {"pk": "drill"}),
     "drills:regenerate_briefing": Row(m.UNIT, POST, {"pk": "drill"}),
+    "drills:run": Row(m.UNIT, GET, {"pk": "drill"}),
+    "drills:run_live": Row(m.UNIT, GET, {"pk": "drill"}),
+    "drills:run_control": Row(m.UNIT, POST, {"pk": "drill"}, actions=("start", "pause", "resume", "end")),
+    "drills:run_inject": Row(
+        m.UNIT, POST, {"pk": "drill", "inject_id": "drill_inject"}, actions=("release", "skip", "ack")
+    ),
+    "drills:run_add_inject": Row(m.UNIT, POST, {"pk": "drill"}, data={"text": "突然停电"}),
+    "drills:run_log": Row(m.UNIT, POST, {"pk": "drill"}, data={"text": "已报告支行"}),
     # corrective actions (整改): a finding and its action at 和谐支行 (tests/corrective/matrix.py)
     "corrective:finding": Row(m.UNIT, GET, {"pk": "finding"}),
     "corrective:open_action": Row(m.UNIT, POST, {"pk": "finding"}, data={"action_text": "培训", "owner": ""}),

@@ -1,9 +1,9 @@
 """A drill (演练) as it is planned, briefed and scripted (DOMAIN.md §6; HSEEP's objectives and MSEL).
 
 A scenario draws an approved plan version and copies its steps into the drill (`snapshot` and the
-ExpectedAction rows), so a later revision of the plan never rewrites what this drill tested. Running,
-evaluating and reporting a drill come later; their statuses are in the transition table already so the
-machine is read in one place."""
+ExpectedAction rows), so a later revision of the plan never rewrites what this drill tested. The live run
+keeps its clock on the Drill and its record in InjectAck and ActionLog (drill data only); evaluating and
+reporting come later, their statuses already in the transition table so the machine is read in one place."""
 
 from datetime import time
 
@@ -23,8 +23,8 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The one table of a drill's life. Issuing the briefing moves planned → briefed; the live run
-# (running ⇄ paused → ended) and the report come with the next part of the issue.
+# The one table of a drill's life. Issuing the briefing moves planned → briefed; the controller's clock
+# moves briefed → running ⇄ paused → ended; the report comes with the next part of the issue.
 TRANSITIONS: dict[str, set[str]] = {
     Status.PLANNED: {Status.BRIEFED, Status.CANCELLED},
     Status.BRIEFED: {Status.RUNNING, Status.CANCELLED},
@@ -101,6 +101,12 @@ class Drill(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"))
+    # The run's clock. Running time is wall time since the start less the time spent paused, so an
+    # inject "+0:10" falls ten minutes into the exercise however long the controller paused it.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
@@ -116,6 +122,22 @@ class Drill(models.Model):
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
+
+    def running_seconds(self, now) -> int:
+        """Seconds of exercise so far: stopped while paused and after the end."""
+        if self.started_at is None:
+            return 0
+        until = self.ended_at or self.paused_at or now
+        return max(0, int((until - self.started_at).total_seconds()) - self.paused_seconds)
+
+    def scenario_clock(self, now) -> time | None:
+        """The time in the story (11:05 in 002) that the running time has reached."""
+        starts = [s.clock_start for s in self.scenarios.all() if s.clock_start is not None]
+        if not starts:
+            return None
+        start = min(starts)
+        total = start.hour * 60 + start.minute + self.running_seconds(now) // 60
+        return time((total // 60) % 24, total % 60)
 
 
 class Participant(models.Model):
@@ -279,7 +301,8 @@ class Inject(models.Model):
         RELEASED = "released", _("Released")
         SKIPPED = "skipped", _("Skipped")
 
-    # An inject is released or skipped once; which of them the live run does is the next part's.
+    # An inject is released (by the schedule or the controller) or skipped (by the controller, or because
+    # the action a contingency inject waits for was done in time), once.
     STATES: dict[str, set[str]] = {
         State.PENDING: {State.RELEASED, State.SKIPPED},
         State.RELEASED: set(),
@@ -322,6 +345,13 @@ class Inject(models.Model):
         _("status"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
     )
     skip_reason = models.CharField(_("reason skipped"), max_length=300, blank=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    # Empty for an inject the schedule released when it fell due.
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Added by the controller during the run, not part of the script as briefed.
+    unscripted = models.BooleanField(_("added during the run"), default=False)
 
     class Meta:
         ordering = ["drill", "offset_seconds", "number"]
@@ -342,11 +372,73 @@ class Inject(models.Model):
             return self.recipient_participant.name
         return str(self.Recipient.ALL.label)
 
+    def addressed_to(self, participant: Participant) -> bool:
+        """Whether this inject is for the player: everyone, their position, their group, or them."""
+        if self.recipient == self.Recipient.POSITION:
+            return (
+                self.recipient_position_id is not None
+                and self.recipient_position_id == participant.position_id
+            )
+        if self.recipient == self.Recipient.GROUP:
+            return bool(self.recipient_group) and self.recipient_group == participant.group
+        if self.recipient == self.Recipient.PARTICIPANT:
+            return self.recipient_participant_id == participant.pk
+        return True
+
     @property
     def offset_text(self) -> str:
         """+H:MM from the start of the drill, as scripts write it."""
         minutes = self.offset_seconds // 60
         return f"+{minutes // 60}:{minutes % 60:02d}"
+
+
+class InjectAck(models.Model):
+    """已收到: a player's acknowledgement of a released inject, once each, with its time."""
+
+    inject = models.ForeignKey(Inject, on_delete=models.CASCADE, related_name="acks")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="acks")
+    at = models.DateTimeField(_("acknowledged"))
+
+    class Meta:
+        ordering = ["inject", "at"]
+        constraints = [models.UniqueConstraint(fields=["inject", "participant"], name="one_ack_per_player")]
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+
+    def __str__(self) -> str:
+        return f"{self.inject.number} · {self.participant.name}"
+
+
+class ActionLog(models.Model):
+    """What a player did during the run: a tap on an expected action, or free text. Drill data only:
+    it never becomes an incident's timeline or a task."""
+
+    drill = models.ForeignKey(Drill, on_delete=models.CASCADE, related_name="action_logs")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="action_logs")
+    expected_action = models.ForeignKey(
+        ExpectedAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    text = models.TextField(_("what was done"), blank=True)
+    at = models.DateTimeField(_("time"))
+    # Running time when logged: what a contingency inject and an objective's target are measured on.
+    elapsed_seconds = models.PositiveIntegerField(_("running time (seconds)"))
+
+    class Meta:
+        ordering = ["drill", "at", "pk"]
+        verbose_name = _("action log")
+        verbose_name_plural = _("action logs")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def elapsed_text(self) -> str:
+        return elapsed_text(self.elapsed_seconds)
+
+
+def elapsed_text(seconds: int) -> str:
+    """+H:MM:SS of running time."""
+    return f"+{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 class Briefing(models.Model):

@@ -8,7 +8,17 @@ from yingji.core.errors import NotVisible
 from yingji.orgs import visibility
 from yingji.plans.models import Plan, VersionStatus
 
-from .models import Drill, DrillTemplate, ExpectedAction, Inject, Participant, Scenario
+from .models import (
+    ActionLog,
+    Drill,
+    DrillTemplate,
+    ExpectedAction,
+    Inject,
+    Participant,
+    Scenario,
+    Status,
+    elapsed_text,
+)
 
 
 def scope(viewer) -> Q:
@@ -71,3 +81,55 @@ def plans_in_force() -> QuerySet[Plan]:
         .order_by("sort_order", "code")
         .distinct()
     )
+
+
+def run_state(*, drill: Drill, viewer, now) -> dict:
+    """What the run page shows to this viewer. The role comes from the viewer's place in the drill: a
+    controller runs it, a player gets the injects addressed to them, anyone else who sees the drill (an
+    evaluator, an observer, a planner) follows the log."""
+    mine = [p for p in drill.participants.all() if p.person is not None and p.person.user_id == viewer.pk]
+    controller = next((p for p in mine if p.role == Participant.Role.CONTROLLER), None)
+    player = next((p for p in mine if p.role == Participant.Role.PLAYER), None)
+    injects = list(
+        Inject.objects.filter(drill=drill)
+        .select_related("recipient_position", "recipient_participant", "contingency_for__scenario")
+        .prefetch_related("expected_actions__scenario", "acks")
+        .order_by("offset_seconds", "number")
+    )
+    logs = list(
+        ActionLog.objects.filter(drill=drill)
+        .select_related("participant", "expected_action__scenario")
+        .order_by("-at", "-pk")
+    )
+    released = [i for i in injects if i.status == Inject.State.RELEASED]
+    for_me: list[Inject] = []
+    expected: list[ExpectedAction] = []
+    done: set[int] = set()
+    if player is not None:
+        for_me = sorted(
+            (i for i in released if i.addressed_to(player)), key=lambda i: i.released_at, reverse=True
+        )
+        for inject in for_me:
+            inject.acked_by_me = any(a.participant_id == player.pk for a in inject.acks.all())
+        seen: set[int] = set()
+        for inject in for_me:
+            for action in inject.expected_actions.all():
+                if action.pk not in seen:
+                    seen.add(action.pk)
+                    expected.append(action)
+        done = {log.expected_action_id for log in logs if log.participant_id == player.pk}
+    return {
+        "role": "controller" if controller else "player" if player else "observer",
+        "controller": controller,
+        "player": player,
+        "elapsed": elapsed_text(drill.running_seconds(now)),
+        "scenario_clock": drill.scenario_clock(now),
+        "pending": [i for i in injects if i.status == Inject.State.PENDING],
+        "released": sorted(released, key=lambda i: i.released_at, reverse=True),
+        "skipped": [i for i in injects if i.status == Inject.State.SKIPPED],
+        "for_me": for_me,
+        "expected": expected,
+        "done": done,
+        "logs": logs,
+        "live": drill.status in (Status.RUNNING, Status.PAUSED),
+    }

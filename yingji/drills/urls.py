@@ -22,4 +22,10 @@ urlpatterns = [
     path("<int:pk>/briefing/export.docx", views.briefing_docx, name="briefing_docx"),
     path("<int:pk>/briefing/issue/", views.issue_briefing, name="issue_briefing"),
     path("<int:pk>/briefing/regenerate/", views.regenerate_briefing, name="regenerate_briefing"),
+    path("<int:pk>/run/", views.run, name="run"),
+    path("<int:pk>/run/live/", views.run_live, name="run_live"),
+    path("<int:pk>/run/injects/add/", views.run_add_inject, name="run_add_inject"),
+    path("<int:pk>/run/injects/<int:inject_id>/<str:action>/", views.run_inject, name="run_inject"),
+    path("<int:pk>/run/log/", views.run_log, name="run_log"),
+    path("<int:pk>/run/<str:action>/", views.run_control, name="run_control"),
 ]

@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yingji.core import clock, inputs
 from yingji.core.documents import DOCX_MIME
 from yingji.core.errors import DomainError, NotAllowed
 from yingji.core.web import add_error, domain_view
@@ -24,7 +25,7 @@ from .forms import (
     ParticipantForm,
     ScenarioForm,
 )
-from .models import Drill, Inject, Participant
+from .models import Channel, Drill, ExpectedAction, Inject, Participant
 from .permissions import can_plan
 
 PER_PAGE = 25
@@ -285,3 +286,84 @@ def _act(request: HttpRequest, service, **kwargs) -> None:
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
+
+
+# ── The live run ─────────────────────────────────────────────────────────────────────────────────────
+
+RUN_ACTIONS = {
+    "start": services.start_run,
+    "pause": services.pause_run,
+    "resume": services.resume_run,
+    "end": services.end_run,
+}
+INJECT_ACTIONS = ("release", "skip", "ack")
+
+
+def _run_context(request: HttpRequest, pk: int) -> dict:
+    found = selectors.drill_for(viewer=request.user, pk=pk)
+    # The schedule moves when anyone looks: the injects that fell due are released before the page is drawn.
+    services.release_due(found)
+    state = selectors.run_state(drill=found, viewer=request.user, now=clock.now())
+    return {"drill": found, "channels": Channel.choices, **state}
+
+
+@domain_view
+@require_GET
+def run(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "drills/run.html", _run_context(request, pk))
+
+
+@domain_view
+@require_GET
+def run_live(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "drills/_run_live.html", _run_context(request, pk))
+
+
+@domain_view
+@require_POST
+def run_control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    service = RUN_ACTIONS.get(action)
+    if service is None:
+        raise Http404()
+    found = selectors.drill_for(viewer=request.user, pk=pk)
+    _act(request, service, actor=request.user, drill=found)
+    return redirect("drills:run", pk=found.pk)
+
+
+@domain_view
+@require_POST
+def run_inject(request: HttpRequest, pk: int, inject_id: int, action: str) -> HttpResponse:
+    if action not in INJECT_ACTIONS:
+        raise Http404()
+    found = selectors.drill_for(viewer=request.user, pk=pk)
+    inject = get_object_or_404(Inject, pk=inject_id, drill=found)
+    inject.drill = found
+    if action == "release":
+        _act(request, services.release_inject, actor=request.user, inject=inject)
+    elif action == "skip":
+        reason = request.POST.get("reason", "")
+        _act(request, services.skip_inject, actor=request.user, inject=inject, reason=reason)
+    else:
+        _act(request, services.acknowledge_inject, actor=request.user, inject=inject)
+    return redirect("drills:run", pk=found.pk)
+
+
+@domain_view
+@require_POST
+def run_add_inject(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.drill_for(viewer=request.user, pk=pk)
+    text = request.POST.get("text", "")[:2000]
+    channel = request.POST.get("channel", Channel.IN_APP)
+    _act(request, services.add_unscripted_inject, actor=request.user, drill=found, text=text, channel=channel)
+    return redirect("drills:run", pk=found.pk)
+
+
+@domain_view
+@require_POST
+def run_log(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.drill_for(viewer=request.user, pk=pk)
+    action_id = inputs.record_id(request.POST.get("expected_action"))
+    action = ExpectedAction.objects.filter(pk=action_id, scenario__drill=found).first() if action_id else None
+    text = request.POST.get("text", "")[:2000]
+    _act(request, services.log_action, actor=request.user, drill=found, expected_action=action, text=text)
+    return redirect("drills:run", pk=found.pk)

@@ -34,11 +34,6 @@ DELIVERY_LABELS = dict(af.DELIVERY_CHOICES)
 MAX_REPEATS = 10
 
 
-def local_due(at: datetime | None) -> str:
-    """A due time as everywhere else (core.due): a period ending at midnight is 24:00 of its last day."""
-    return due_text(at)
-
-
 def is_overdue(complaint: Complaint, now: datetime) -> bool:
     return complaint.status in OPEN_STATUSES and complaint.decision_due_at < now
 
@@ -68,7 +63,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         {
             "complaint": c,
             "phone": mask_phone(c.customer_phone),
-            "due": local_due(c.decision_due_at),
+            "due": due_text(c.decision_due_at),
             "overdue": is_overdue(c, now),
             "paused": c.status == Status.PAUSED,
         }
@@ -146,7 +141,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     messages.success(
                         request,
                         _("Complaint %(number)s registered. Decision due %(due)s.")
-                        % {"number": complaint.number, "due": local_due(complaint.decision_due_at)},
+                        % {"number": complaint.number, "due": due_text(complaint.decision_due_at)},
                     )
                 return redirect(complaint)
     return render(
@@ -315,7 +310,7 @@ def detail_context(
     for decision in decisions:
         decision.delivered_label = DELIVERY_LABELS.get(decision.delivered_how, decision.delivered_how)
     deadlines = [
-        {"deadline": d, "due": local_due(d.due_at), "state": state, "state_label": DEADLINE_STATES[state]}
+        {"deadline": d, "due": due_text(d.due_at), "state": state, "state_label": DEADLINE_STATES[state]}
         for d in selectors.all_deadlines(complaint)
         for state in [deadline_state(d, now)]
     ]
@@ -326,8 +321,8 @@ def detail_context(
         "id_number": mask_id_number(complaint.customer_id_number),
         "revealed": revealed,
         "may_reveal": permissions.sees_personal_data(person, complaint),
-        "decision_due": local_due(complaint.decision_due_at),
-        "review_due": local_due(complaint.review_due_at),
+        "decision_due": due_text(complaint.decision_due_at),
+        "review_due": due_text(complaint.review_due_at),
         "overdue": is_overdue(complaint, now),
         "deadlines": deadlines,
         "work_orders": complaint.work_orders.select_related(

@@ -278,6 +278,13 @@ YINGJI_COMPLAINT_REOPEN_WORKING_DAYS = env_int("YINGJI_COMPLAINT_REOPEN_WORKING_
 # 分钟), and the spacing of the scenarios of a template that gives them no clock.
 YINGJI_DRILL_REPORT_MINUTES = env_int("YINGJI_DRILL_REPORT_MINUTES", 10)
 YINGJI_DRILL_SCENARIO_MINUTES = env_int("YINGJI_DRILL_SCENARIO_MINUTES", 15)
+# A drill's score (本行设定: seed 002 gives none): HSEEP's P/S/M/U converted to points, the mean over the
+# objectives, and the pass mark for 合格. A plan not drilled for this many months is warned about.
+YINGJI_DRILL_SCORES = dict(
+    zip("PSMU", (int(n) for n in env_list("YINGJI_DRILL_SCORES", ["100", "75", "50", "0"])), strict=True)
+)
+YINGJI_DRILL_PASS_SCORE = env_int("YINGJI_DRILL_PASS_SCORE", 60)
+YINGJI_PLAN_DRILL_MONTHS = env_int("YINGJI_PLAN_DRILL_MONTHS", 12)
 # Days to complete a corrective action (整改) by the gravest grade of its findings, when nobody sets a
 # date (本行设定: the seeds give none; a 不足项 is due before the unit's next drill when that is known),
 # and the furthest a deadline may be set.

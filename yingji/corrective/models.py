@@ -63,6 +63,15 @@ class Finding(models.Model):
         related_name="+",
         verbose_name=_("plan step"),
     )
+    # The draft version of the plan this finding opened, so the plan's next version answers it.
+    plan_draft = models.ForeignKey(
+        "plans.PlanVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        verbose_name=_("plan draft opened"),
+    )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices)
     text = models.TextField(_("finding"))

@@ -2,8 +2,8 @@
 
 A scenario draws an approved plan version and copies its steps into the drill (`snapshot` and the
 ExpectedAction rows), so a later revision of the plan never rewrites what this drill tested. The live run
-keeps its clock on the Drill and its record in InjectAck and ActionLog (drill data only); evaluating and
-reporting come later, their statuses already in the transition table so the machine is read in one place."""
+keeps its clock on the Drill and its record in InjectAck and ActionLog (drill data only); its evaluation
+and report are in evaluation_models, imported at the end of this module."""
 
 from datetime import time
 
@@ -19,18 +19,21 @@ class Status(models.TextChoices):
     RUNNING = "running", _("Running")
     PAUSED = "paused", _("Paused")
     ENDED = "ended", _("Ended")
+    EVALUATED = "evaluated", _("Evaluated")
     REPORTED = "reported", _("Reported")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 # The one table of a drill's life. Issuing the briefing moves planned → briefed; the controller's clock
-# moves briefed → running ⇄ paused → ended; the report comes with the next part of the issue.
+# moves briefed → running ⇄ paused → ended; the lead evaluator's conclusion moves it to evaluated, and the
+# report's sign-off (审签) to reported.
 TRANSITIONS: dict[str, set[str]] = {
     Status.PLANNED: {Status.BRIEFED, Status.CANCELLED},
     Status.BRIEFED: {Status.RUNNING, Status.CANCELLED},
     Status.RUNNING: {Status.PAUSED, Status.ENDED},
     Status.PAUSED: {Status.RUNNING, Status.ENDED},
-    Status.ENDED: {Status.REPORTED},
+    Status.ENDED: {Status.EVALUATED},
+    Status.EVALUATED: {Status.REPORTED},
     Status.REPORTED: set(),
     Status.CANCELLED: set(),
 }
@@ -230,6 +233,8 @@ class ExpectedAction(models.Model):
     # Minutes after the scenario starts by which it is expected; empty: at once, as the plan says.
     expected_minutes = models.PositiveIntegerField(_("expected within minutes"), null=True, blank=True)
     source_step_id = models.PositiveIntegerField(_("plan step"), null=True, blank=True)
+    # HSEEP's critical task: rated U it proposes a 不足项. Plan steps are critical until the planner unmarks one.
+    critical = models.BooleanField(_("critical"), default=True)
 
     class Meta:
         ordering = ["scenario", "order"]
@@ -461,3 +466,38 @@ class Briefing(models.Model):
 
     def __str__(self) -> str:
         return str(self.drill)
+
+
+from .evaluation_models import (  # noqa: E402  (models of this app, in a module of their own)
+    ActionRating,
+    Evaluation,
+    FindingLink,
+    MeetingAttendee,
+    ObjectiveRating,
+    Report,
+    Requirement,
+)
+
+__all__ = [
+    "ActionLog",
+    "ActionRating",
+    "Briefing",
+    "Channel",
+    "Drill",
+    "DrillTemplate",
+    "Evaluation",
+    "ExpectedAction",
+    "FindingLink",
+    "Form",
+    "Inject",
+    "InjectAck",
+    "MeetingAttendee",
+    "Objective",
+    "ObjectiveRating",
+    "Participant",
+    "Report",
+    "Requirement",
+    "Scenario",
+    "Scope",
+    "Status",
+]

@@ -233,7 +233,8 @@ class ExpectedAction(models.Model):
     # Minutes after the scenario starts by which it is expected; empty: at once, as the plan says.
     expected_minutes = models.PositiveIntegerField(_("expected within minutes"), null=True, blank=True)
     source_step_id = models.PositiveIntegerField(_("plan step"), null=True, blank=True)
-    # HSEEP's critical task: rated U it proposes a 不足项. Plan steps are critical until the planner unmarks one.
+    # HSEEP's critical task: rated U it proposes a 不足项. Plan steps are critical until the planner
+    # unmarks one.
     critical = models.BooleanField(_("critical"), default=True)
 
     class Meta:

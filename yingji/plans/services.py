@@ -92,25 +92,39 @@ def start_revision(*, actor: User, plan: Plan) -> PlanVersion:
         Plan.objects.select_for_update().get(pk=plan.pk)
         if plan.versions.filter(status__in=OPEN).exists():
             raise InvalidInput(_("This plan already has a version in draft or in review."))
-        base = plan.versions.filter(status=S.APPROVED).first() or plan.versions.order_by("-number").first()
-        number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        copied = {f: getattr(base, f) for f in VERSION_FIELDS} if base else {"title": plan.code}
-        draft = PlanVersion.objects.create(
-            plan=plan, number=number, status=S.DRAFT, created_by=actor, created_at=clock.now(), **copied
+        return _new_draft(actor, plan)
+
+
+def draft_for_finding(*, actor: User, plan: Plan, finding_text: str) -> PlanVersion:
+    """A finding against the plan (a drill's, an inspection's) opens its next draft, or joins the one
+    already open, so the plan gets better. Whoever records the finding opens it; editing and four-eyes
+    approval stay with the emergency administrators."""
+    with transaction.atomic():
+        Plan.objects.select_for_update().get(pk=plan.pk)
+        open_version = plan.versions.filter(status__in=OPEN).order_by("-number").first()
+        if open_version is not None:
+            return open_version
+        return _new_draft(actor, plan, reason=finding_text)
+
+
+def _new_draft(actor: User, plan: Plan, *, reason: str = "") -> PlanVersion:
+    base = plan.versions.filter(status=S.APPROVED).first() or plan.versions.order_by("-number").first()
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    copied = {f: getattr(base, f) for f in VERSION_FIELDS} if base else {"title": plan.code}
+    draft = PlanVersion.objects.create(
+        plan=plan, number=number, status=S.DRAFT, created_by=actor, created_at=clock.now(), **copied
+    )
+    if base is not None:
+        Step.objects.bulk_create(
+            [
+                Step(version=draft, order=s.order, **{f: getattr(s, f) for f in STEP_FIELDS})
+                for s in base.steps.all()
+            ]
         )
-        if base is not None:
-            Step.objects.bulk_create(
-                [
-                    Step(version=draft, order=s.order, **{f: getattr(s, f) for f in STEP_FIELDS})
-                    for s in base.steps.all()
-                ]
-            )
-        audit.record(
-            actor=actor,
-            action="plan_version.draft",
-            obj=draft,
-            data={"plan": plan.code, "number": number, "from": base.number if base else None},
-        )
+    data = {"plan": plan.code, "number": number, "from": base.number if base else None}
+    if reason:
+        data["reason"] = reason[:200]
+    audit.record(actor=actor, action="plan_version.draft", obj=draft, data=data)
     return draft
 
 

@@ -1,9 +1,11 @@
-"""The corrective register over the API: findings and corrective actions, list and detail, each
-scoped to what the token's person may see (their unit and below; an action's owner sees their own).
-A record outside it is 404, exactly like one that does not exist."""
+"""The corrective register over the API: findings and corrective actions, list and detail (the lists
+filtered by unit, grade, category, source, or the drill that found them), each scoped to what the
+token's person may see (their unit and below; an action's owner sees their own). A record outside it
+is 404, exactly like one that does not exist."""
 
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef
 from ninja import Field, Query, Router, Schema
 
 from yingji.core import clock, inputs
@@ -14,6 +16,7 @@ from yingji.corrective.models import RUNNING, Category, CorrectiveAction, Findin
 from .routes import ALWAYS, ErrorOut, InputSchema, page_limit, page_offset
 
 corrective_router = Router(tags=["corrective"])
+Link = CorrectiveAction.findings.through
 
 ERRORS: dict[int, type[Schema]] = {**ALWAYS, 404: ErrorOut}
 
@@ -70,6 +73,7 @@ class FindingFilters(InputSchema):
     category: Category | None = None
     source_type: SourceType | None = None
     unit: str = Field("", max_length=32, description="Code of a unit: it and the units below it.")
+    drill: int | None = Field(None, ge=1, le=inputs.MAX_ID, description="Found in this drill (its id).")
     limit: int = page_limit()
     offset: int = page_offset()
 
@@ -81,6 +85,9 @@ class ActionFilters(InputSchema):
     source_type: SourceType | None = None
     unit: str = Field("", max_length=32, description="Code of a unit: it and the units below it.")
     overdue: bool = Field(False, description="Open or in progress and past their deadline.")
+    drill: int | None = Field(
+        None, ge=1, le=inputs.MAX_ID, description="Answering a finding of this drill (its id)."
+    )
     limit: int = page_limit()
     offset: int = page_offset()
 
@@ -160,6 +167,8 @@ def list_findings(request, filters: Query[FindingFilters]):
         source_type=filters.source_type or "",
         unit=filters.unit,
     ).select_related("plan_step", "recorded_by")
+    if filters.drill is not None:
+        qs = qs.filter(drill_link__drill_id=filters.drill)
     return _findings_out(request, list(qs[filters.offset : filters.offset + filters.limit]))
 
 
@@ -183,6 +192,14 @@ def list_actions(request, filters: Query[ActionFilters]):
         overdue=filters.overdue,
         now=now,
     ).select_related("created_by", "verified_by")
+    if filters.drill is not None:
+        qs = qs.filter(
+            Exists(
+                Link.objects.filter(
+                    correctiveaction_id=OuterRef("pk"), finding__drill_link__drill_id=filters.drill
+                )
+            )
+        )
     page = qs.prefetch_related("findings")[filters.offset : filters.offset + filters.limit]
     return [_action(a, now) for a in page]
 

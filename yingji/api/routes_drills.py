@@ -1,6 +1,7 @@
 """Drills over the API: the drills of the token person's units, and one drill with its scenarios, the
-expected actions copied from the plans, its objectives and its script. Read-only for now; a drill
-outside the person's visibility is 404, exactly like one that does not exist."""
+expected actions copied from the plans, its objectives and its script; its run, ratings, findings and
+report are in routes_drills_evaluation. Read-only; a drill outside the person's visibility is 404,
+exactly like one that does not exist."""
 
 from ninja import Field, Query, Router, Schema
 
@@ -190,3 +191,7 @@ def get_drill(request, drill_id: int):
             for i in drill.injects.all()
         ],
     }
+
+
+# The run, ratings, findings and report of a drill: operations of this router, in a module of their own.
+from . import routes_drills_evaluation  # noqa: E402,F401

@@ -13,3 +13,9 @@ class CoreConfig(AppConfig):
         from .inputs import keep_stored_times_readable
 
         connection_created.connect(keep_stored_times_readable, dispatch_uid="yingji.core.stored_times")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import renewed_at_sign_in
+
+        user_logged_in.connect(renewed_at_sign_in, dispatch_uid="yingji.core.session_renewed")

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.utils import translation
@@ -71,3 +73,32 @@ class DatabaseOutageMiddleware:
     def unavailable(self, request, exc):
         with translation.override(chosen_language(request)):
             return outage.unavailable(request, exc)
+
+
+def renewed_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in writes the session: it counts as its renewal, so the next request need not write it."""
+    if getattr(request, "session", None) is not None:
+        request.session[SessionRenewalMiddleware.KEY] = int(time.time())
+
+
+class SessionRenewalMiddleware:
+    """Keeps the idle expiry (SESSION_COOKIE_AGE from the last request) without writing the session on
+    every request: a session is written back when it was last renewed a minute or more ago. Phones poll
+    a drill's run or the board every few seconds; writing each poll's session was most of its cost.
+    The idle limit is therefore kept to within SESSION_RENEW_SECONDS."""
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a request that used its session renews it (a poll answered from a pass reads none).
+        if session is not None and session.accessed and session.session_key and not session.is_empty():
+            now = int(time.time())
+            renewed = session.get(self.KEY)
+            if not isinstance(renewed, int) or not 0 <= now - renewed < settings.SESSION_RENEW_SECONDS:
+                session[self.KEY] = now
+        return response

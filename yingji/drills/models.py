@@ -110,6 +110,14 @@ class Drill(models.Model):
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # What a poll of the run page reads before anything else (drills/running.py sets them in each run
+    # write's transaction): `run_token` changes with every change a run page shows, `ack_token` with each
+    # acknowledgement (only a controller's page counts them), both to a random number, so a rolled-back
+    # change can never match a page or a cached read; and the running time at which the next pending
+    # inject falls due, so a poll knows without reading the script that the schedule has work.
+    run_token = models.PositiveIntegerField(default=0, editable=False)
+    ack_token = models.PositiveIntegerField(default=0, editable=False)
+    next_due_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]

@@ -1,8 +1,11 @@
 """The live run of a drill: the controller's clock and injects, the players' acknowledgements and
 logged actions. Like the rest of a drill, nothing here calls incidents or notify: a run pages nobody."""
 
+import secrets
+
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -42,6 +45,45 @@ def _participant_of(actor, drill: Drill, role: str) -> Participant | None:
     )
 
 
+# ── What a poll reads first ──────────────────────────────────────────────────────────────────────────
+# Every phone polls the run page. A poll reads the drill's row and, when its tokens are those of the page
+# it shows and nothing fell due, answers "nothing new" without reading injects or logs (selectors.
+# run_unchanged). So every write below changes a token in its own transaction. `_changed` is each write's
+# first statement: its UPDATE is the drill's row lock, taken before the injects' locks and the audit
+# chain's, in the same order as `release_due` takes them, so two writes of one run never deadlock.
+
+
+def _changed(drill: Drill, *, acks: bool = False) -> None:
+    """A new run token; for an acknowledgement only a new `ack_token` (a player's page does not show the
+    others' acknowledgements, so 200 players acknowledging do not redraw 200 pages each time). Random, as
+    notify's rules token is: a rolled-back write, or another database's drill with the same id, can
+    never give back a token a page or a process's cached read already holds."""
+    field = "ack_token" if acks else "run_token"
+    token = secrets.randbelow(2**31 - 2) + 1
+    Drill.objects.filter(pk=drill.pk).update(**{field: token})
+    # The row stays locked until the write commits, so a page drawn after it with this token shows it;
+    # a later write changes the token again and the page is drawn once more.
+    setattr(drill, field, token)
+
+
+def _reschedule(drill: Drill) -> None:
+    """After the pending injects changed: when the next one falls due, in running time."""
+    first = Inject.objects.filter(drill_id=drill.pk, status=Inject.State.PENDING).aggregate(
+        first=Min("offset_seconds")
+    )["first"]
+    Drill.objects.filter(pk=drill.pk).update(next_due_seconds=first)
+    drill.next_due_seconds = first
+
+
+def falls_due(drill: Drill, now) -> bool:
+    """Whether, by the drill's row alone, the schedule has an inject to release now."""
+    return (
+        drill.status == Status.RUNNING
+        and drill.next_due_seconds is not None
+        and drill.running_seconds(now) >= drill.next_due_seconds
+    )
+
+
 def _check_controller(actor, drill: Drill) -> None:
     if controller_of(actor, drill) is None:
         raise NotAllowed(_("Only the drill's controllers run the drill."))
@@ -51,8 +93,10 @@ def start_run(*, actor, drill: Drill) -> Drill:
     _check_controller(actor, drill)
     with transaction.atomic():
         transition(drill, Status.RUNNING, table=TRANSITIONS, expect={Status.BRIEFED})
+        _changed(drill)
         drill.started_at = clock.now()
         drill.save(update_fields=["started_at"])
+        _reschedule(drill)  # the script was editable until now: read it once
         audit.record(actor=actor, action="drill.run_start", obj=drill, data={"title": drill.title})
     return drill
 
@@ -61,6 +105,7 @@ def pause_run(*, actor, drill: Drill) -> Drill:
     _check_controller(actor, drill)
     with transaction.atomic():
         transition(drill, Status.PAUSED, table=TRANSITIONS)
+        _changed(drill)
         drill.paused_at = clock.now()
         drill.save(update_fields=["paused_at"])
         audit.record(actor=actor, action="drill.run_pause", obj=drill, data={"title": drill.title})
@@ -77,6 +122,7 @@ def resume_run(*, actor, drill: Drill) -> Drill:
     _check_controller(actor, drill)
     with transaction.atomic():
         transition(drill, Status.RUNNING, table=TRANSITIONS, expect={Status.PAUSED})
+        _changed(drill)
         _close_pause(drill, clock.now())
         drill.save(update_fields=["paused_at", "paused_seconds"])
         audit.record(actor=actor, action="drill.run_resume", obj=drill, data={"title": drill.title})
@@ -87,6 +133,7 @@ def end_run(*, actor, drill: Drill) -> Drill:
     _check_controller(actor, drill)
     with transaction.atomic():
         transition(drill, Status.ENDED, table=TRANSITIONS)
+        _changed(drill)
         now = clock.now()
         _close_pause(drill, now)
         drill.ended_at = now
@@ -130,7 +177,9 @@ def release_inject(*, actor, inject: Inject) -> Inject:
     _check_controller(actor, drill)
     _check_live(drill)
     with transaction.atomic():
+        _changed(drill)
         _release(inject, actor=actor, now=clock.now())
+        _reschedule(drill)
     return inject
 
 
@@ -143,7 +192,9 @@ def skip_inject(*, actor, inject: Inject, reason: str) -> Inject:
             _("Say why the event is skipped."), fields={"reason": _("This field is required.")}
         )
     with transaction.atomic():
+        _changed(drill)
         _skip(inject, actor=actor, reason=reason.strip())
+        _reschedule(drill)
     return inject
 
 
@@ -154,13 +205,16 @@ def release_due(drill: Drill) -> list[Inject]:
     pages at once: the drill row is locked, and each inject moves once under its own lock."""
     if drill.status != Status.RUNNING:
         return []
-    # Every player's poll comes here: most find nothing due, and they must not queue on the drill's
-    # row lock to learn that. Only a poll that sees a due inject takes the lock and looks again.
+    # Every player's poll may come here: most find nothing due, and they must not queue on the drill's
+    # row lock to learn that. Only a poll that sees a due inject takes the lock and looks again. The
+    # row's next due time says so without a query; the query stays for a caller holding an older row.
+    now = clock.now()
     pending = Inject.objects.filter(drill=drill, status=Inject.State.PENDING)
-    if not pending.filter(offset_seconds__lte=drill.running_seconds(clock.now())).exists():
+    if not (falls_due(drill, now) or pending.filter(offset_seconds__lte=drill.running_seconds(now)).exists()):
         return []
     with transaction.atomic():
         locked = Drill.objects.select_for_update().get(pk=drill.pk)
+        drill.run_token, drill.next_due_seconds = locked.run_token, locked.next_due_seconds
         if locked.status != Status.RUNNING:
             return []
         now = clock.now()
@@ -170,6 +224,10 @@ def release_due(drill: Drill) -> list[Inject]:
             .select_related("drill")
             .order_by("offset_seconds", "number")
         )
+        if not due and not falls_due(locked, now):
+            return []  # another poll released them while this one waited for the lock: nothing to write
+        if due:
+            _changed(drill)
         for inject in due:
             done = (
                 inject.contingency_for_id is not None
@@ -183,6 +241,7 @@ def release_due(drill: Drill) -> list[Inject]:
                 _skip(inject, actor=None, reason=reason)
             else:
                 _release(inject, actor=None, now=now)
+        _reschedule(drill)
     return due
 
 
@@ -197,6 +256,7 @@ def add_unscripted_inject(
     if channel not in Channel.values:
         raise InvalidInput(_("Some fields are not valid."), fields={"channel": _("This value is not valid.")})
     with transaction.atomic():
+        _changed(drill)  # also holds the drill's row, so two unscripted injects never take one number
         now = clock.now()
         number = (drill.injects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         inject = Inject.objects.create(
@@ -215,6 +275,8 @@ def add_unscripted_inject(
         )
         if release_now:
             _release(inject, actor=actor, now=now)
+        else:
+            _reschedule(drill)
     return inject
 
 
@@ -227,6 +289,7 @@ def acknowledge_inject(*, actor, inject: Inject) -> InjectAck:
     if inject.status != Inject.State.RELEASED or not inject.addressed_to(player):
         raise InvalidInput(_("This event has not been released to you."))
     with transaction.atomic():
+        _changed(drill, acks=True)
         ack, created = InjectAck.objects.get_or_create(
             inject=inject, participant=player, defaults={"at": clock.now()}
         )
@@ -256,6 +319,7 @@ def log_action(
     if expected_action is None and not text.strip():
         raise InvalidInput(_("Say what you did."), fields={"text": _("This field is required.")})
     with transaction.atomic():
+        _changed(drill)
         now = clock.now()
         entry = ActionLog.objects.create(
             drill=drill,

@@ -20,3 +20,11 @@ class Command(BaseCommand):
         # What the demo's staff "wrote" (records, deadline rules) is in the bank's language, as in the pages.
         with translation.override(settings.LANGUAGE_CODE):
             self.stdout.write(f"demo complaints: {load_demo_complaints()} added")
+            # Drills run on the plan library and the shipped templates, which `make run` loads first.
+            from yingji.drills.demo import load_demo_drills
+
+            self.stdout.write(f"demo drills: {load_demo_drills()} added")
+            # An inspection of 和谐路营业部 with a failed item and its rectification (the security year).
+            from yingji.security.demo import load_demo_inspections
+
+            self.stdout.write(f"demo inspections: {load_demo_inspections()['inspections']} added")

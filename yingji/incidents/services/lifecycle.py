@@ -426,7 +426,8 @@ def close_investigation(*, actor: Person, incident: Incident) -> Incident:
                 missing["cause"] = _("Required.")
             if not investigation.preventive_measures:
                 missing["preventive_measures"] = _("Required.")
-            if investigation.warnings_in_time is None:
+            # A warning linked to the incident answers 预警是否及时 from its own times.
+            if investigation.warnings_in_time is None and not incident.warnings.exists():
                 missing["warnings_in_time"] = _("Required.")
         if missing:
             raise InvalidInput(

@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from yingji.reports.views import home
+
 from . import views, views_calendar
 from .forms import StyledPasswordChangeForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page fits the person's role: the situation board of their subtree, or their own work.
+    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Templates outside registration/: django.contrib.admin, listed first in INSTALLED_APPS, ships its own

@@ -9,29 +9,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django_tasks_db.models import DBTaskResult
 
-from yingji.incidents import selectors as incident_selectors
-from yingji.orgs import selectors as org_selectors
 from yingji.orgs import visibility
 
-from . import clock, outage
+from . import outage
 from .models import JobFailure
-
-MY_TASKS_ROWS = 20  # the soonest due; the rest wait in each incident's room (我的 filter)
-
-
-def home(request):
-    person = visibility.person_of(request.user)
-    context = {"person": person}
-    if person is not None:
-        unit = person.unit.acting_unit
-        context |= {
-            "unit": unit,
-            "duty_leader": org_selectors.duty_leader(unit=unit, on_date=clock.local_today()),
-            "today": clock.local_today(),
-            "my_tasks": list(incident_selectors.my_tasks(person=person)[:MY_TASKS_ROWS]),
-            "now": clock.now(),
-        }
-    return render(request, "core/home.html", context)
 
 
 def jobs(request):

@@ -4,7 +4,7 @@
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, PositionCode, Unit
 
-from .models import CorrectiveAction
+from .models import CorrectiveAction, SourceType
 
 # Who answers for a unit's weaknesses: its head, its leaders, and the 应急管理员 who see it.
 LEADING = {
@@ -37,8 +37,24 @@ def can_work(person: Person | None, action: CorrectiveAction) -> bool:
     return person.pk == action.owner_id or can_record(person, action.unit)
 
 
+def closed_by_recheck(action: CorrectiveAction) -> bool:
+    """An inspection's rectification closes when an inspector re-checks it on the spot (yingji/security),
+    never from a drill's rating (有记录、有反馈、有整改)."""
+    return action.findings.filter(source_type=SourceType.INSPECTION).exists()
+
+
 def can_verify(person: Person | None, action: CorrectiveAction) -> bool:
     """Verify it from a later drill's rating: who may record for its unit, never its own owner."""
+    return (
+        person is not None
+        and person.pk != action.owner_id
+        and can_record(person, action.unit)
+        and not closed_by_recheck(action)
+    )
+
+
+def can_recheck(person: Person | None, action: CorrectiveAction) -> bool:
+    """Re-check it on the spot: who may record for its unit, never its own owner."""
     return person is not None and person.pk != action.owner_id and can_record(person, action.unit)
 
 

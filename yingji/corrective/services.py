@@ -237,10 +237,12 @@ def open_action(
     due_at: datetime | None = None,
     next_drill_at: datetime | None = None,
     unit: Unit | None = None,
+    due_rule: str = "",
 ) -> CorrectiveAction:
     """A measure answering one or more findings, owned by `owner`, due at `due_at` or by default: a
     不足项 before the unit's next drill (`next_drill_at`, when the caller knows it), otherwise the
-    bank's days for the gravest grade among the findings."""
+    bank's days for the gravest grade among the findings. `due_rule`: the words shown next to a `due_at`
+    the caller computed by a rule of its own (an inspection's 重大安全隐患), instead of "set by"."""
     due_at, next_drill_at = _aware(due_at), _aware(next_drill_at)
     if not findings:
         raise InvalidInput(_("A corrective action answers at least one finding."), fields={"findings": ""})
@@ -255,7 +257,7 @@ def open_action(
     grade = gravest([f.grade for f in findings])
     if due_at is not None:
         _future(errors, "due_at", due_at)
-        rule = _("Set by %(name)s") % {"name": actor.name}
+        rule = due_rule[:200] or _("Set by %(name)s") % {"name": actor.name}
     elif next_drill_at is not None and grade == Grade.DEFICIENCY:
         _future(errors, "next_drill_at", next_drill_at)
         due_at, rule = next_drill_at, _("Deficiency: before the unit's next drill")
@@ -372,19 +374,65 @@ def verify(*, actor: Person, action: CorrectiveAction, by_source: str, rating: s
     by_source = _text(errors, "by_source", by_source, required=_("Say which drill re-tested it."), limit=200)
     if errors:
         raise InvalidInput(_("The verification is not complete."), fields=errors)
+    words = {"source": by_source, "rating": rating}
+    return _settle(
+        actor=actor,
+        action=action,
+        passed=rating in VERIFYING,
+        source=f"{by_source} {rating}",
+        decision=rating,
+        verified_text=_("Verified: %(source)s rated %(rating)s.") % words,
+        reopened_text=_("Not verified: %(source)s rated %(rating)s; open again.") % words,
+    )
+
+
+def recheck(
+    *, actor: Person, action: CorrectiveAction, by_source: str, passed: bool, note: str
+) -> CorrectiveAction:
+    """An inspector re-checked it on the spot (`by_source`, e.g. "安全检查 #12 复查"): passed, it is
+    verified; not passed, it is open again with a new deadline by its grade. What was seen is `note`."""
+    _require_seen(actor, action)
+    if not permissions.can_recheck(actor, action):
+        raise NotAllowed(_("An inspector of the unit re-checks a rectification; its owner does not."))
+    errors: dict[str, str] = {}
+    by_source = _text(
+        errors, "by_source", by_source, required=_("Say which inspection re-checked it."), limit=200
+    )
+    note = _text(errors, "note", note, required=_("Say what the re-check found."))
+    if errors:
+        raise InvalidInput(_("The re-check is not complete."), fields=errors)
+    words = {"source": by_source, "note": note}
+    return _settle(
+        actor=actor,
+        action=action,
+        passed=passed,
+        source=by_source,
+        decision="pass" if passed else "fail",
+        verified_text=_("Re-checked and passed (%(source)s): %(note)s") % words,
+        reopened_text=_("Re-checked and not passed (%(source)s): %(note)s; open again.") % words,
+    )
+
+
+def _settle(
+    *,
+    actor: Person,
+    action: CorrectiveAction,
+    passed: bool,
+    source: str,
+    decision: str,
+    verified_text: str,
+    reopened_text: str,
+) -> CorrectiveAction:
+    """Done → verified, or done → open again with a new deadline by its grade: one move, two judges (a
+    drill's rating, an inspector's re-check)."""
     now = clock.now()
     with transaction.atomic():
         action = _locked(action)
-        words = {"source": by_source, "rating": rating}
-        if rating in VERIFYING:
+        if passed:
             transition(action, Status.VERIFIED, table=TRANSITIONS)
-            action.verified_at, action.verified_by, action.verified_by_source = (
-                now,
-                actor,
-                f"{by_source} {rating}",
-            )
+            action.verified_at, action.verified_by, action.verified_by_source = now, actor, source[:200]
             action.save(update_fields=["verified_at", "verified_by", "verified_by_source"])
-            _event(action, actor, _("Verified: %(source)s rated %(rating)s.") % words)
+            _event(action, actor, verified_text)
             code = "corrective.verify"
         else:
             transition(action, Status.OPEN, table=TRANSITIONS)
@@ -392,13 +440,13 @@ def verify(*, actor: Person, action: CorrectiveAction, by_source: str, rating: s
             action.started_at = action.done_at = None
             action.save(update_fields=["due_at", "due_rule", "started_at", "done_at"])
             _start_clock(action)
-            _event(action, actor, _("Not verified: %(source)s rated %(rating)s; open again.") % words)
+            _event(action, actor, reopened_text)
             code = "corrective.reopen"
         audit.record(
             actor=actor.user,
             action=code,
             obj=action,
-            data={"source": by_source, "decision": rating, "due": action.due_at.isoformat()},
+            data={"source": source, "decision": decision, "due": action.due_at.isoformat()},
         )
     return action
 

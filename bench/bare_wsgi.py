@@ -11,6 +11,13 @@ URL resolver and its whole middleware stack (sessions, CSRF exemption, locale, a
 audit context), what any request to this server pays before its view runs. It is the "bare Django
 one-insert endpoint" of the developers' guide.
 
+`GET /bench/django-read?id=N` is its counterpart for reads (bench/drill_poll.py): one row of `bench_bare`
+by id, through the same resolver and middleware, answered as JSON (404 without the row). No session
+cookie is sent to it, so it pays no session or user look-up: the cheapest read a Django page can be.
+
+`GET /bench/django-page` is the bare page of a signed-in person (bench/situation_board.py): the product's
+layout (base.html) with nothing in it, behind the same middleware with the session and user looked up.
+
     gunicorn --chdir <repo> bench.bare_wsgi:application
 """
 
@@ -20,6 +27,7 @@ from yingji.wsgi import application as project_application
 
 from django.db import close_old_connections, connection  # isort: skip  (after Django is set up)
 from django.http import HttpResponseNotAllowed, JsonResponse  # isort: skip
+from django.shortcuts import render  # isort: skip
 from django.contrib.auth.decorators import login_not_required  # isort: skip
 from django.urls import path  # isort: skip
 from django.views.decorators.csrf import csrf_exempt  # isort: skip
@@ -51,8 +59,38 @@ def django_insert(request):
     return JsonResponse({"id": _insert(payload)}, status=201)
 
 
+_READ = "SELECT id, key, body FROM bench_bare WHERE id = %s"
+
+
+@login_not_required
+def django_read(request):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    try:
+        row_id = int(request.GET.get("id", "1"))
+    except ValueError:
+        return JsonResponse({"error": "invalid"}, status=400)
+    with connection.cursor() as cursor:
+        cursor.execute(_READ, [row_id])
+        row = cursor.fetchone()
+    if row is None:
+        return JsonResponse({"error": "not_found"}, status=404)
+    return JsonResponse({"id": row[0], "key": row[1], "body": row[2]})
+
+
+def django_page(request):
+    """`GET /bench/django-page`: the product's layout (base.html: menu, bell, scripts) for the signed-in
+    person and nothing else, through the whole middleware stack with its session and user: the bare
+    page a signed-in page is measured against (bench/situation_board.py)."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "base.html", {})
+
+
 # Bench-only, before the first request builds the resolver; this module is never deployed.
 urls.urlpatterns.insert(0, path("bench/django-insert", django_insert))
+urls.urlpatterns.insert(0, path("bench/django-read", django_read))
+urls.urlpatterns.insert(0, path("bench/django-page", django_page))
 
 
 def application(environ, start_response):

@@ -40,8 +40,9 @@ def describe(username: str) -> str:
 
 def main() -> None:
     print("演示账号 Demo logins:")
+    width = max(len(u) for u in NAMED_USERS)
     for username in NAMED_USERS:
-        print(f"  {username:<14} {describe(username)}")
+        print(f"  {username:<{width}} {describe(username)}")
     print(f"  密码 Password: {settings.DEMO_PASSWORD}")
 
 

@@ -21,6 +21,9 @@ BIND=${BIND:-127.0.0.1}
 # The job worker's command line. Niced, as docs/operations.md runs it: the web server's requests go
 # first. --no-reload: the autoreloader's parent would leave its child running when stopped.
 WORKER_CMD=(nice -n 10 "$PY" manage.py jobs_worker --queue-name '*')
+# The demo's signal simulator (the call centre and two outlets reporting, so a warning is raised and
+# cleared within the first minutes): SIMULATE=0 leaves it out, as a real deployment does.
+SIMULATE=${SIMULATE:-1}
 # The servers run in sessions of their own, so a Ctrl-C at the terminal reaches this script alone
 # and they get exactly one, graceful SIGTERM from it (a second signal would cut a running job short).
 SETSID=$(command -v setsid || true)
@@ -43,6 +46,7 @@ VAR=${YINGJI_VAR_DIR:-var}
 mkdir -p "$VAR/log"
 WEB_LOG=$VAR/log/web.log
 WORKER_LOG=$VAR/log/worker.log
+SIMULATOR_LOG=$VAR/log/simulator.log
 # DEBUG off needs a secret key of its own: one made on the first run and kept in var/ (never committed),
 # so sessions outlive a restart. The environment's DJANGO_SECRET_KEY, if set, wins.
 if [[ ! -s $VAR/secret_key ]]; then
@@ -71,7 +75,10 @@ echo "run: preparing the database…"
 # The shipped plan library, then the demo bank: both add or update only what changed.
 "$PY" manage.py load_plans
 "$PY" manage.py load_drill_templates
+"$PY" manage.py load_security_checklists
 "$PY" manage.py load_demo
+# The shipped warning rules (监测预警): adds only those missing.
+"$PY" manage.py load_warning_rules >/dev/null
 # Copies only what changed since the last run.
 "$PY" manage.py collectstatic --noinput --verbosity 0
 if command -v msgfmt >/dev/null 2>&1 && [[ -d yingji/locale ]]; then
@@ -180,6 +187,11 @@ pids+=($!)
 # In the background a subshell ignores Ctrl-C (SIGINT): only this script's SIGTERM stops it.
 supervise_worker &
 pids+=($!)
+if ((SIMULATE)); then
+  # Stopped with the others (stop() sends every pid one SIGTERM and waits for it).
+  $SETSID nice -n 10 "$PY" manage.py simulate_signals >>"$SIMULATOR_LOG" 2>&1 &
+  pids+=($!)
+fi
 
 # Wait until the web server answers, then say where it is and who can log in.
 ready=0
@@ -223,7 +235,9 @@ cat <<MSG
  Web server (pid ${pids[0]}): log in ${WEB_LOG}.
  Job worker: log in ${WORKER_LOG} (notices sent; the demo's SMS and e-mail are
  written there, one line per SMS). It is started again if it dies.
- Ctrl-C stops both.
+ Signal simulator (SIMULATE=0 leaves it out): log in ${SIMULATOR_LOG}; a queue
+ warning at 和谐路营业部 is raised at once and cleared within minutes (预警 page).
+ Ctrl-C stops them all.
 
 MSG
 "$PY" scripts/demo_logins.py

@@ -137,6 +137,36 @@ PAGES: dict[str, Row | list[Row]] = {
     ),
     "drills:run_add_inject": Row(m.UNIT, POST, {"pk": "drill"}, data={"text": "突然停电"}),
     "drills:run_log": Row(m.UNIT, POST, {"pk": "drill"}, data={"text": "已报告支行"}),
+    # the drill report: written by the planners, signed off by another leader (yingji/drills/reporting.py)
+    "drills:report": Row(m.UNIT, BOTH, {"pk": "drill"}, data={"background": "背景"}),
+    "drills:report_docx": Row(m.UNIT, GET, {"pk": "drill"}),
+    "drills:draft_report": Row(m.UNIT, POST, {"pk": "drill"}),
+    "drills:submit_report": Row(m.UNIT, POST, {"pk": "drill"}),
+    "drills:return_report": Row(m.UNIT, POST, {"pk": "drill"}, data={"reason": "请补充过程"}),
+    "drills:sign_off_report": Row(m.UNIT, POST, {"pk": "drill"}),
+    # the bank's drill requirements: head office's 应急管理员 change them
+    "drills:requirement_edit": Row(
+        m.HQ, BOTH, {"pk": "drill_requirement"}, data={"every_months": "3", "warn_days": "10", "active": "on"}
+    ),
+    "drills:requirement_switch": Row(m.HQ, POST, {"pk": "drill_requirement"}, data={"active": "0"}),
+    "drills:evaluation": Row(m.UNIT, GET, {"pk": "drill"}),
+    "drills:rate_action": Row(
+        m.UNIT, POST, {"pk": "drill", "action_id": "drill_action"}, data={"rating": "P"}
+    ),
+    "drills:rate_objective": Row(
+        m.UNIT, POST, {"pk": "drill", "objective_id": "drill_objective"}, data={"rating": "P"}
+    ),
+    "drills:hot_wash": Row(m.UNIT, POST, {"pk": "drill"}, data={"hot_wash": "总体良好"}),
+    "drills:meeting": Row(m.UNIT, POST, {"pk": "drill"}, data={"place": "会议室"}),
+    "drills:add_attendee": Row(m.UNIT, POST, {"pk": "drill"}, data={"name": "专家", "category": "expert"}),
+    "drills:remove_attendee": Row(m.UNIT, POST, {"pk": "drill", "attendee_id": "drill_attendee"}),
+    "drills:add_finding": Row(
+        m.UNIT, POST, {"pk": "drill"}, data={"category": "skills", "grade": "improvement", "text": "不熟练"}
+    ),
+    "drills:conclude": Row(m.UNIT, POST, {"pk": "drill"}),
+    "drills:mark_critical": Row(
+        m.UNIT, POST, {"pk": "drill", "action_id": "drill_action"}, data={"critical": "0"}
+    ),
     # corrective actions (整改): a finding and its action at 和谐支行 (tests/corrective/matrix.py)
     "corrective:finding": Row(m.UNIT, GET, {"pk": "finding"}),
     "corrective:open_action": Row(m.UNIT, POST, {"pk": "finding"}, data={"action_text": "培训", "owner": ""}),
@@ -153,12 +183,31 @@ PAGES: dict[str, Row | list[Row]] = {
             "cancel-reason": "重复",
         },
     ),
+    # security inspections: 和谐支行 inspected, a failed item and its rectification (tests/security/matrix.py)
+    "security:inspection": Row(m.UNIT, GET, {"pk": "inspection"}),
+    "security:record_item": Row(
+        m.UNIT, POST, {"pk": "inspection", "item_id": "inspection_item"}, data={"outcome": "pass"}
+    ),
+    "security:add_photo": Row(m.UNIT, POST, {"pk": "inspection", "item_id": "inspection_item"}),
+    "security:photo": Row(m.UNIT, GET, {"pk": "inspection", "photo_id": "inspection_photo"}),
+    "security:sign": Row(m.UNIT, POST, {"pk": "inspection"}),
+    "security:recheck": Row(
+        m.UNIT, POST, {"pk": "inspection", "action_id": "rectification"}, data={"passed": "1", "note": "合格"}
+    ),
+    # warnings: a queue warning at 和谐支行 (tests/monitoring/matrix.py); the rules are head office's
+    "monitoring:warning": Row(m.UNIT, GET, {"pk": "warning"}),
+    "monitoring:acknowledge": Row(m.UNIT, POST, {"pk": "warning"}),
+    "monitoring:decide": Row(m.UNIT, POST, {"pk": "warning"}, data={"accept": "0", "note": "已分流"}),
+    "monitoring:rule_edit": Row(m.HQ, BOTH, {"pk": "warning_rule"}, data={"name": "排队超过30人"}),
     # notices: one's own; the rules: head office's
     "notify:acknowledge": Row(m.OWN, POST, {"pk": "notice"}),
     "notify:save_level_rule": Row(m.HQ, POST, {"level": "level"}),
     "notify:save_kind_rule": Row(m.HQ, POST, {"code": "kind"}),
     "notify:save_deadline": Row(m.HQ, POST, {"code": "branch"}, data={"minutes": "45"}),
     "notify:switch_robot": Row(m.HQ, POST, {"pk": "robot"}, data={"on": "0"}),
+    # the situation board of a unit: seen by the unit and the units above (yingji/reports)
+    "reports:board": Row(m.UNIT, GET, UNIT_),
+    "reports:board_live": Row(m.UNIT, GET, UNIT_),
 }
 
 # What names no record, and why it is not in the matrix.
@@ -189,12 +238,24 @@ NOT_RECORDS: dict[str, str] = {
     "complaints:categories": "the category tree, the same for everyone",
     "corrective:list": "a list scoped by the corrective selectors",
     "corrective:new": "a new finding (its unit is checked by the service)",
+    "monitoring:list": "a list scoped by the monitoring selectors",
+    "monitoring:rules": "the bank's warning rules, read by everyone; editing is head office's",
+    "monitoring:rule_new": "adds a warning rule (head office; names no record)",
     "drills:list": "a list scoped by the drill selectors",
     "drills:create": "a new drill (its units are checked by the service)",
+    "drills:compliance": "matrices scoped by visibility.scope and the drill selectors",
+    "drills:requirements": "the bank's drill requirements, read by everyone; adding is head office's",
+    "security:list": "a list scoped by the security selectors",
+    "security:start": "a new inspection (its unit is checked by the service)",
+    "security:coverage": "a matrix scoped by visibility.scope",
+    "security:checklist": "the bank's checklist, read by everyone; adding is head office's",
     "notify:inbox": "the signed-in person's own notices",
     "notify:badge": "the signed-in person's own count",
     "notify:rules": "the rules page (head office; names no record)",
     "notify:add_robot": "adds a robot (head office; the unit is checked by the service)",
+    "reports:dashboards": "charts scoped by visibility.scope; a ?unit= not seen is 404 (tests/reports)",
+    "reports:chart_xlsx": "a chart's numbers, scoped as the dashboards; <key> names a chart, not a record",
+    "reports:summary_docx": "the monthly summary, scoped as the dashboards (tests/reports)",
     "audit:log": "a list scoped by the audit selectors",
     "set_language": "the language cookie",
     "api:openapi-json": "the API's schema",
@@ -237,6 +298,12 @@ API: dict[tuple[str, str], dict | None] = {
     ("GET", "/api/v1/corrective/findings/{finding_id}"): None,
     ("GET", "/api/v1/corrective/actions/{action_id}"): None,
     ("GET", "/api/v1/drills/{drill_id}"): None,
+    ("GET", "/api/v1/drills/{drill_id}/run"): None,
+    ("GET", "/api/v1/drills/{drill_id}/ratings"): None,
+    ("GET", "/api/v1/drills/{drill_id}/findings"): None,
+    ("GET", "/api/v1/drills/{drill_id}/report"): None,
+    ("GET", "/api/v1/security/inspections/{inspection_id}"): None,
+    ("GET", "/api/v1/security/rectifications/{rectification_id}"): None,
 }
 # Operations on one's own records, or on the bank-wide library: every signed-in holder of a token gets
 # what is theirs.
@@ -260,6 +327,9 @@ API_NOT_RECORDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/corrective/findings"): "a list scoped by the corrective selectors",
     ("GET", "/api/v1/corrective/actions"): "a list scoped by the corrective selectors",
     ("GET", "/api/v1/drills"): "a list scoped by the drill selectors",
+    ("GET", "/api/v1/security/inspections"): "a list scoped by the security selectors",
+    ("GET", "/api/v1/security/rectifications"): "a list scoped by the security selectors",
+    ("POST", "/api/v1/signals"): "an integration's batch: its token names the units it may report for",
 }
 API_PARAMS = {
     "code": "unit",
@@ -272,6 +342,8 @@ API_PARAMS = {
     "finding_id": "finding",
     "action_id": "corrective_action",
     "drill_id": "drill",
+    "inspection_id": "inspection",
+    "rectification_id": "rectification",
 }
 
 
@@ -363,6 +435,12 @@ def records(library, now):
     from .drills.matrix import records as drill_records
 
     built.values |= drill_records()
+    from .monitoring.matrix import records as monitoring_records
+
+    built.values |= monitoring_records()
+    from .security.matrix import records as security_records
+
+    built.values |= security_records()
     return built
 
 

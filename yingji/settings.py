@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "yingji.complaints",
     "yingji.corrective",
     "yingji.drills",
+    "yingji.security",
+    "yingji.reports",
+    "yingji.monitoring",
     "yingji.api",
 ]
 
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     # A 503 (page, API JSON, health check) while the database is away: above all that may query.
     "yingji.core.middleware.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "yingji.core.middleware.SessionRenewalMiddleware",
     "yingji.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,8 +169,12 @@ AXES_VERBOSE = False
 # locking an address would lock out every outlet behind it after one person's five mistakes.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-SESSION_COOKIE_AGE = 8 * 60 * 60  # 8 idle hours: each request renews it
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # 8 idle hours: a request renews it (core.middleware.SessionRenewal…)
+# Renewed at most once a minute, not written back on every poll of a phone (bench/RESULTS.md, drills).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
+# How long a drill run page's poll pass answers "nothing new" without the session (drills/poll_pass.py).
+YINGJI_DRILL_POLL_PASS_SECONDS = env_int("YINGJI_DRILL_POLL_PASS_SECONDS", 600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -285,6 +293,8 @@ YINGJI_DRILL_SCORES = dict(
 )
 YINGJI_DRILL_PASS_SCORE = env_int("YINGJI_DRILL_PASS_SCORE", 60)
 YINGJI_PLAN_DRILL_MONTHS = env_int("YINGJI_PLAN_DRILL_MONTHS", 12)
+# The hour (Asia/Shanghai) of the daily check that warns units behind on their drills (本行设定).
+YINGJI_DRILL_CHECK_HOUR = env_int("YINGJI_DRILL_CHECK_HOUR", 8)
 # Days to complete a corrective action (整改) by the gravest grade of its findings, when nobody sets a
 # date (本行设定: the seeds give none; a 不足项 is due before the unit's next drill when that is known),
 # and the furthest a deadline may be set.
@@ -292,3 +302,37 @@ YINGJI_CORRECTIVE_DAYS_DEFICIENCY = env_int("YINGJI_CORRECTIVE_DAYS_DEFICIENCY",
 YINGJI_CORRECTIVE_DAYS_RECTIFICATION = env_int("YINGJI_CORRECTIVE_DAYS_RECTIFICATION", 30)
 YINGJI_CORRECTIVE_DAYS_IMPROVEMENT = env_int("YINGJI_CORRECTIVE_DAYS_IMPROVEMENT", 90)
 YINGJI_CORRECTIVE_MAX_DAYS = env_int("YINGJI_CORRECTIVE_MAX_DAYS", 730)
+# Security inspections (安全检查, seed 001: "每季度、每月"; 本行设定 which unit types each): months between
+# inspections per unit type (1 monthly, 3 quarterly), days before a period ends when a unit not yet
+# inspected is warned, the hour of that daily check, days to rectify a 重大安全隐患, and the photos an
+# inspector may attach (types by their content, size in MB, how many per item).
+YINGJI_INSPECTION_EVERY_MONTHS = {
+    "outlet": env_int("YINGJI_INSPECTION_OUTLET_MONTHS", 1),
+    "sub_branch": env_int("YINGJI_INSPECTION_SUB_BRANCH_MONTHS", 3),
+    "branch": env_int("YINGJI_INSPECTION_BRANCH_MONTHS", 3),
+}
+YINGJI_INSPECTION_WARN_DAYS = env_int("YINGJI_INSPECTION_WARN_DAYS", 7)
+YINGJI_INSPECTION_CHECK_HOUR = env_int("YINGJI_INSPECTION_CHECK_HOUR", 8)
+YINGJI_INSPECTION_MAJOR_DAYS = env_int("YINGJI_INSPECTION_MAJOR_DAYS", 7)
+YINGJI_INSPECTION_PHOTO_TYPES = env_list("YINGJI_INSPECTION_PHOTO_TYPES", ["jpeg", "png", "webp"])
+YINGJI_INSPECTION_PHOTO_MAX_MB = env_int("YINGJI_INSPECTION_PHOTO_MAX_MB", 5)
+YINGJI_INSPECTION_PHOTOS_PER_ITEM = env_int("YINGJI_INSPECTION_PHOTOS_PER_ITEM", 3)
+# Warning signals (yingji/monitoring). The thresholds of the rules shipped (本行设定: the seeds give only
+# the 60-minute outage of 004 第二条), editable afterwards on the rules page; how long a condition must
+# be gone before a warning clears, how soon after clearing the same condition reopens the same warning
+# instead of a new one (a flapping signal raises one warning), the fewest calls offered in an interval
+# for its 接通率 to count, and the most points a batch may carry.
+YINGJI_SIGNAL_ANSWER_RATE_PCT = env_int("YINGJI_SIGNAL_ANSWER_RATE_PCT", 85)
+YINGJI_SIGNAL_SERVICE_LEVEL_PCT = env_int("YINGJI_SIGNAL_SERVICE_LEVEL_PCT", 80)
+YINGJI_SIGNAL_QUEUE_PEOPLE = env_int("YINGJI_SIGNAL_QUEUE_PEOPLE", 30)
+YINGJI_SIGNAL_WAIT_MINUTES = env_int("YINGJI_SIGNAL_WAIT_MINUTES", 30)
+YINGJI_SIGNAL_QUEUE_MACHINE_MINUTES = env_int("YINGJI_SIGNAL_QUEUE_MACHINE_MINUTES", 15)
+YINGJI_SIGNAL_CLEAR_MINUTES = env_int("YINGJI_SIGNAL_CLEAR_MINUTES", 5)
+YINGJI_SIGNAL_HOLDOFF_MINUTES = env_int("YINGJI_SIGNAL_HOLDOFF_MINUTES", 30)
+YINGJI_SIGNAL_MIN_OFFERED = env_int("YINGJI_SIGNAL_MIN_OFFERED", 20)
+YINGJI_SIGNAL_MAX_BATCH = env_int("YINGJI_SIGNAL_MAX_BATCH", 1000)
+YINGJI_SIGNAL_ACK_MINUTES = env_int("YINGJI_SIGNAL_ACK_MINUTES", 15)
+# The situation board (yingji/reports): how many open incidents and warnings it lists (the most severe
+# and oldest first; the counts cover all of them) and how often an open board asks whether anything changed.
+YINGJI_BOARD_ROWS = env_int("YINGJI_BOARD_ROWS", 30)
+YINGJI_BOARD_POLL_SECONDS = env_int("YINGJI_BOARD_POLL_SECONDS", 10)

@@ -3,6 +3,7 @@ only 和谐支行 takes part (so 和谐路营业部's lobby manager is "below" a
 president, with an outside evaluator to remove."""
 
 from yingji.drills import services
+from yingji.drills.models import Evaluation, ExpectedAction, MeetingAttendee, Objective
 from yingji.orgs.models import Person, Unit
 from yingji.plans.models import Plan
 
@@ -19,4 +20,24 @@ def records() -> dict[str, object]:
     evaluator = services.add_participant(
         actor=president.user, drill=drill, role="evaluator", name="监管部门某处长", category="regulator"
     )
-    return {"drill": drill.pk, "drill_participant": evaluator.pk, "drill_inject": drill.injects.get().pk}
+    # An attendee of the evaluation meeting, written directly: the services add one only after the run.
+    attendee = MeetingAttendee.objects.create(
+        evaluation=Evaluation.objects.create(drill=drill), name="监管部门某处长", category="regulator"
+    )
+    return {
+        "drill": drill.pk,
+        "drill_requirement": _requirement(),
+        "drill_participant": evaluator.pk,
+        "drill_inject": drill.injects.get().pk,
+        "drill_action": ExpectedAction.objects.filter(scenario__drill=drill).first().pk,
+        "drill_objective": Objective.objects.create(drill=drill, order=1, text="报告支行").pk,
+        "drill_attendee": attendee.pk,
+    }
+
+
+def _requirement() -> int:
+    """A drill requirement of the bank (head-office configuration), added by head office's 应急管理员."""
+    from yingji.drills.requirements import add_requirement
+
+    hq = Person.objects.select_related("user").get(user__username="hq_duty")
+    return add_requirement(actor=hq.user, unit_type="sub_branch", plan=None, every_months=6, warn_days=20).pk

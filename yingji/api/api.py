@@ -170,3 +170,11 @@ def _translate_pydantic(err: dict) -> str:
 
 
 from . import routes  # noqa: E402,F401  (registers the routers on `api`)
+
+# isort: split
+from yingji.monitoring.api import signals_router  # noqa: E402  (an integration's token, not a person's)
+
+api.add_router("/", signals_router)
+from yingji.security.api import security_router  # noqa: E402
+
+api.add_router("/", security_router)

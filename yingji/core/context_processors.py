@@ -8,9 +8,12 @@ from django.urls import NoReverseMatch, reverse
 MENU = (
     "incidents:report",
     "incidents:list",
+    "reports:dashboards",
     "complaints:list",
     "corrective:list",
     "drills:list",
+    "security:list",
+    "monitoring:list",
     "plans:library",
     "orgs:tree",
     "audit:log",

@@ -1,11 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import compliance_views, report_views, views
+from . import evaluation_views as evaluation
 
 app_name = "drills"
 urlpatterns = [
+    path("<int:pk>/report/", report_views.report, name="report"),
+    path("<int:pk>/report/export.docx", report_views.report_docx, name="report_docx"),
+    path("<int:pk>/report/draft/", report_views.draft_report, name="draft_report"),
+    path("<int:pk>/report/submit/", report_views.submit_report, name="submit_report"),
+    path("<int:pk>/report/return/", report_views.return_report, name="return_report"),
+    path("<int:pk>/report/sign-off/", report_views.sign_off_report, name="sign_off_report"),
     path("", views.drill_list, name="list"),
     path("new/", views.create, name="create"),
+    path("compliance/", compliance_views.compliance_page, name="compliance"),
+    path("requirements/", compliance_views.requirement_list, name="requirements"),
+    path("requirements/<int:pk>/", compliance_views.requirement_edit, name="requirement_edit"),
+    path("requirements/<int:pk>/switch/", compliance_views.requirement_switch, name="requirement_switch"),
     path("<int:pk>/", views.drill, name="drill"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/participants/add/", views.add_participant, name="add_participant"),
@@ -28,4 +39,22 @@ urlpatterns = [
     path("<int:pk>/run/injects/<int:inject_id>/<str:action>/", views.run_inject, name="run_inject"),
     path("<int:pk>/run/log/", views.run_log, name="run_log"),
     path("<int:pk>/run/<str:action>/", views.run_control, name="run_control"),
+    path("<int:pk>/evaluation/", evaluation.evaluation, name="evaluation"),
+    path("<int:pk>/evaluation/actions/<int:action_id>/rate/", evaluation.rate_action, name="rate_action"),
+    path(
+        "<int:pk>/evaluation/objectives/<int:objective_id>/rate/",
+        evaluation.rate_objective,
+        name="rate_objective",
+    ),
+    path("<int:pk>/evaluation/hot-wash/", evaluation.hot_wash, name="hot_wash"),
+    path("<int:pk>/evaluation/meeting/", evaluation.meeting, name="meeting"),
+    path("<int:pk>/evaluation/attendees/add/", evaluation.add_attendee, name="add_attendee"),
+    path(
+        "<int:pk>/evaluation/attendees/<int:attendee_id>/remove/",
+        evaluation.remove_attendee,
+        name="remove_attendee",
+    ),
+    path("<int:pk>/evaluation/findings/add/", evaluation.add_finding, name="add_finding"),
+    path("<int:pk>/evaluation/conclude/", evaluation.conclude, name="conclude"),
+    path("<int:pk>/actions/<int:action_id>/critical/", evaluation.mark_critical, name="mark_critical"),
 ]

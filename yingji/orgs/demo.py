@@ -79,6 +79,8 @@ NAMED_USERS = [
     "cc_lead",
     "hexie_ops",
     "hq_consumer",
+    "hexie_admin",
+    "hexie_president",
 ]
 ROSTER_DAYS = 14
 

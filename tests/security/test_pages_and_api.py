@@ -71,3 +71,15 @@ def test_the_api_hides_another_branchs_inspection(client, conduct, hq_duty):
     assert client.get(f"/api/v1/security/inspections/{inspection.pk}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/security/rectifications/{action.pk}", headers=headers).status_code == 404
     assert Inspection.objects.count() == 1
+
+
+def test_the_api_filters_inspections_by_unit_and_an_unknown_code_lists_nothing(client, conduct, branch_duty):
+    inspection = conduct({"fire-1": "灭火器过期。"})
+    _token, mine = issue_token(actor=branch_duty.user, person=branch_duty)
+    headers = {"Authorization": f"Bearer {mine}"}
+
+    by_sub_branch = client.get("/api/v1/security/inspections?unit=JN01", headers=headers).json()
+    unknown = client.get("/api/v1/security/inspections?unit=head_office", headers=headers)
+
+    assert [i["id"] for i in by_sub_branch] == [inspection.pk]
+    assert unknown.status_code == 200 and unknown.json() == []

@@ -13,7 +13,10 @@ from .models import Accountability, Inspection
 def inspections_for(viewer: Viewer, *, unit: str = "", status: str = "") -> QuerySet[Inspection]:
     qs = visibility.visible(Inspection.objects.all(), viewer).select_related("unit", "inspector", "head")
     if unit:
-        qs = qs.filter(Q(unit__code=unit) | Q(unit__path__startswith=_path(unit)))
+        path = _path(unit)
+        if path is None:  # no such unit: nothing, rather than a pattern no unit can match
+            return qs.none()
+        qs = qs.filter(unit__path__startswith=path)
     if status:
         qs = qs.filter(status=status)
     return qs.annotate(
@@ -22,11 +25,10 @@ def inspections_for(viewer: Viewer, *, unit: str = "", status: str = "") -> Quer
     ).order_by("-started_at", "-pk")  # a grouped query drops Meta.ordering
 
 
-def _path(code: str) -> str:
+def _path(code: str) -> str | None:
     from yingji.orgs.models import Unit
 
-    found = Unit.objects.filter(code=code).values_list("path", flat=True).first()
-    return found or "\x00none"
+    return Unit.objects.filter(code=code).values_list("path", flat=True).first()
 
 
 def inspection_for(*, viewer: Viewer, pk: int) -> Inspection:

@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from yingji.drills import poll_pass, services
 from yingji.drills.models import Drill, Inject
 
+from .test_run import briefed  # noqa: F401  (a fixture)
 from .test_run_poll import _mark, _person, drill, now  # noqa: F401  (fixtures)
 
 

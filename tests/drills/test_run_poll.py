@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures `briefed` and `now` come from test_run and are named as arguments)
 """The run page's poll. Every phone asks every poll interval; one with nothing new is answered 204 from
 the drill's row alone, and any change of the run (a release, a skip, an acknowledgement, a log, the
 clock) or an inject falling due makes the next poll draw the live region again, with what changed."""
@@ -6,13 +7,13 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import timezone
 
 from yingji.core import clock
 from yingji.drills import selectors, services
 from yingji.drills.models import Drill, Inject
-from yingji.orgs.models import Person, Unit
-from yingji.plans.models import Plan
+from yingji.orgs.models import Person
+
+from .test_run import briefed, now  # noqa: F401  (fixtures)
 
 # A 204 reads the session, its user, the viewer's person with their unit (for the visibility filter) and
 # the drill's row. The session is not written back: it is renewed at most once a minute.
@@ -24,48 +25,11 @@ def _person(username: str) -> Person:
 
 
 @pytest.fixture
-def now():
-    with clock.frozen(timezone.now().replace(microsecond=0)) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def drill(library, now) -> Drill:
-    """和谐支行's injured-customer drill, under way: 韩应急 controls, 王大堂 plays. Event 1 at +0:10 asks
-    for the first expected action; event 2 at +0:15 is its contingency."""
-    admin, lobby = _person("hexie_admin"), _person("hexie_lobby")
-    sub_branch, outlet = Unit.objects.get(code="JN01"), Unit.objects.get(code="JN0101")
-    found = services.create_from_plan(
-        actor=admin.user,
-        unit=sub_branch,
-        units=[sub_branch, outlet],
-        plan=Plan.objects.get(code="outlet-service-customer-injured"),
-    )
-    for inject in list(found.injects.all()):
-        services.remove_inject(actor=admin.user, inject=inject)
-    services.add_participant(actor=admin.user, drill=found, role="controller", person=admin)
-    services.add_participant(actor=admin.user, drill=found, role="player", person=lobby)
-    action = found.scenarios.get().expected_actions.order_by("order").first()
-    services.add_inject(
-        actor=admin.user,
-        drill=found,
-        offset_seconds=600,
-        text="一位老人在大堂摔倒",
-        channel="spoken",
-        expected_actions=[action],
-    )
-    services.add_inject(
-        actor=admin.user,
-        drill=found,
-        offset_seconds=900,
-        text="家属来电催问",
-        channel="phone",
-        contingency_for=action,
-    )
-    services.issue_briefing(actor=admin.user, drill=found)
-    found.refresh_from_db()
-    services.start_run(actor=admin.user, drill=found)
-    return found
+def drill(briefed) -> Drill:
+    """test_run's briefed drill (和谐支行's injured-customer drill: 韩应急 controls, 王大堂 plays; event 1
+    at +0:10 asks for the first expected action, event 2 at +0:15 is its contingency), under way."""
+    services.start_run(actor=_person("hexie_admin").user, drill=briefed)
+    return briefed
 
 
 def _live(client, drill: Drill, since: str | None = None):

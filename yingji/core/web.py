@@ -2,9 +2,10 @@
 
 import functools
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from .errors import DomainError, NotAllowed, NotVisible
 
@@ -33,3 +34,19 @@ def add_error(form: Form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def act(request: HttpRequest, service, **kwargs) -> bool:
+    """A button's action: a refusal of role stays a 403 (domain_view); any other refusal is said on the
+    page, its message once and then what it says of each field that the message does not already say."""
+    try:
+        service(**kwargs)
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        for problem in dict.fromkeys((exc.fields or {}).values()):
+            if problem and problem != exc.message:
+                messages.error(request, problem)
+        return False
+    return True

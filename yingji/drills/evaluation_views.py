@@ -7,8 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from yingji.core.errors import DomainError, NotAllowed
-from yingji.core.web import domain_view
+from yingji.core.web import act, domain_view
 from yingji.corrective.models import Category, Grade
 from yingji.corrective.selectors import recurrence_counts
 
@@ -17,20 +16,6 @@ from . import evaluation as reads
 from .evaluation_forms import AttendeeForm, DrillFindingForm, MeetingForm, RatingForm
 from .models import ExpectedAction, MeetingAttendee, Objective, Status
 from .permissions import can_plan
-
-
-def _act(request: HttpRequest, service, **kwargs) -> bool:
-    try:
-        service(**kwargs)
-    except NotAllowed:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        for problem in (getattr(exc, "fields", None) or {}).values():
-            if problem:
-                messages.error(request, problem)
-        return False
-    return True
 
 
 def _back(drill, anchor: str = "") -> HttpResponse:
@@ -126,7 +111,7 @@ def rate_action(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
     form = RatingForm(request.POST, drill=drill)
     if not form.is_valid():
         _form_errors(request, form)
-    elif _act(
+    elif act(
         request,
         evaluating.rate_action,
         actor=request.user,
@@ -150,7 +135,7 @@ def rate_objective(request: HttpRequest, pk: int, objective_id: int) -> HttpResp
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _act(
+        act(
             request,
             evaluating.rate_objective,
             actor=request.user,
@@ -166,7 +151,7 @@ def rate_objective(request: HttpRequest, pk: int, objective_id: int) -> HttpResp
 def hot_wash(request: HttpRequest, pk: int) -> HttpResponse:
     drill = selectors.drill_for(viewer=request.user, pk=pk)
     text = request.POST.get("hot_wash", "")[:8000]
-    _act(request, evaluating.record_hot_wash, actor=request.user, drill=drill, text=text)
+    act(request, evaluating.record_hot_wash, actor=request.user, drill=drill, text=text)
     return _back(drill, "hot-wash")
 
 
@@ -179,7 +164,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
     else:
         data = form.cleaned_data
-        _act(
+        act(
             request,
             evaluating.update_meeting,
             actor=request.user,
@@ -201,7 +186,7 @@ def add_attendee(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
     else:
         data = form.cleaned_data
-        _act(
+        act(
             request,
             evaluating.add_attendee,
             actor=request.user,
@@ -220,7 +205,7 @@ def remove_attendee(request: HttpRequest, pk: int, attendee_id: int) -> HttpResp
     drill = selectors.drill_for(viewer=request.user, pk=pk)
     attendee = get_object_or_404(MeetingAttendee, pk=attendee_id, evaluation__drill=drill)
     attendee.evaluation.drill = drill
-    _act(request, evaluating.remove_attendee, actor=request.user, attendee=attendee)
+    act(request, evaluating.remove_attendee, actor=request.user, attendee=attendee)
     return _back(drill, "meeting")
 
 
@@ -231,7 +216,7 @@ def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
     form = DrillFindingForm(request.POST, drill=drill, viewer=request.user)
     if not form.is_valid():
         _form_errors(request, form)
-    elif _act(request, evaluating.record_drill_finding, actor=request.user, drill=drill, **form.finding()):
+    elif act(request, evaluating.record_drill_finding, actor=request.user, drill=drill, **form.finding()):
         messages.success(request, _("Finding recorded in the corrective register."))
     return _back(drill, "findings")
 
@@ -240,7 +225,7 @@ def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conclude(request: HttpRequest, pk: int) -> HttpResponse:
     drill = selectors.drill_for(viewer=request.user, pk=pk)
-    if _act(request, evaluating.conclude_evaluation, actor=request.user, drill=drill):
+    if act(request, evaluating.conclude_evaluation, actor=request.user, drill=drill):
         messages.success(request, _("The evaluation is concluded."))
     return _back(drill)
 
@@ -254,5 +239,5 @@ def mark_critical(request: HttpRequest, pk: int, action_id: int) -> HttpResponse
     )
     action.scenario.drill = drill
     critical = request.POST.get("critical") == "1"
-    _act(request, evaluating.mark_critical, actor=request.user, expected_action=action, critical=critical)
+    act(request, evaluating.mark_critical, actor=request.user, expected_action=action, critical=critical)
     return redirect(drill.get_absolute_url() + "#scenarios")

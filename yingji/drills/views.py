@@ -1,7 +1,6 @@
 """Drill pages. Thin: parse, call a selector or one service, render; a refusal is the service's message."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yingji.core import clock, inputs
 from yingji.core.documents import DOCX_MIME
 from yingji.core.errors import DomainError, NotAllowed
-from yingji.core.web import add_error, domain_view
+from yingji.core.web import act, add_error, domain_view
 from yingji.orgs.models import Unit
 
 from . import briefing as briefings
@@ -167,7 +166,7 @@ def remove_participant(request: HttpRequest, pk: int, participant_id: int) -> Ht
     found = selectors.drill_for(viewer=request.user, pk=pk)
     participant = get_object_or_404(Participant, pk=participant_id, drill=found)
     participant.drill = found
-    _act(request, services.remove_participant, actor=request.user, participant=participant)
+    act(request, services.remove_participant, actor=request.user, participant=participant)
     return redirect(found)
 
 
@@ -199,7 +198,7 @@ def add_objective(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_view
 @require_http_methods(["GET", "POST"])
 def add_inject(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(d, data):
+    def add(d, data):
         data = dict(data)
         offset = data.pop("offset")
         services.add_inject(
@@ -210,7 +209,7 @@ def add_inject(request: HttpRequest, pk: int) -> HttpResponse:
             **data,
         )
 
-    return _edit(request, pk, InjectForm, act, "drills/form.html", form_kwargs=lambda d: {"drill": d})
+    return _edit(request, pk, InjectForm, add, "drills/form.html", form_kwargs=lambda d: {"drill": d})
 
 
 @domain_view
@@ -219,7 +218,7 @@ def remove_inject(request: HttpRequest, pk: int, inject_id: int) -> HttpResponse
     found = selectors.drill_for(viewer=request.user, pk=pk)
     inject = get_object_or_404(Inject, pk=inject_id, drill=found)
     inject.drill = found
-    _act(request, services.remove_inject, actor=request.user, inject=inject)
+    act(request, services.remove_inject, actor=request.user, inject=inject)
     return redirect(found)
 
 
@@ -270,7 +269,7 @@ def briefing_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def issue_briefing(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.drill_for(viewer=request.user, pk=pk)
-    _act(request, services.issue_briefing, actor=request.user, drill=found)
+    act(request, services.issue_briefing, actor=request.user, drill=found)
     return redirect("drills:briefing", pk=found.pk)
 
 
@@ -278,18 +277,8 @@ def issue_briefing(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def regenerate_briefing(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.drill_for(viewer=request.user, pk=pk)
-    _act(request, services.regenerate_briefing, actor=request.user, drill=found)
+    act(request, services.regenerate_briefing, actor=request.user, drill=found)
     return redirect("drills:briefing", pk=found.pk)
-
-
-def _act(request: HttpRequest, service, **kwargs) -> None:
-    """A button's action: a refusal of role is a 403 (domain_view); any other is said on the page."""
-    try:
-        service(**kwargs)
-    except NotAllowed:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
 
 
 # ── The live run ─────────────────────────────────────────────────────────────────────────────────────
@@ -363,7 +352,7 @@ def run_control(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if service is None:
         raise Http404()
     found = selectors.drill_for(viewer=request.user, pk=pk)
-    _act(request, service, actor=request.user, drill=found)
+    act(request, service, actor=request.user, drill=found)
     return redirect("drills:run", pk=found.pk)
 
 
@@ -376,12 +365,12 @@ def run_inject(request: HttpRequest, pk: int, inject_id: int, action: str) -> Ht
     inject = get_object_or_404(Inject, pk=inject_id, drill=found)
     inject.drill = found
     if action == "release":
-        _act(request, services.release_inject, actor=request.user, inject=inject)
+        act(request, services.release_inject, actor=request.user, inject=inject)
     elif action == "skip":
         reason = request.POST.get("reason", "")
-        _act(request, services.skip_inject, actor=request.user, inject=inject, reason=reason)
+        act(request, services.skip_inject, actor=request.user, inject=inject, reason=reason)
     else:
-        _act(request, services.acknowledge_inject, actor=request.user, inject=inject)
+        act(request, services.acknowledge_inject, actor=request.user, inject=inject)
     return redirect("drills:run", pk=found.pk)
 
 
@@ -391,7 +380,7 @@ def run_add_inject(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.drill_for(viewer=request.user, pk=pk)
     text = request.POST.get("text", "")[:2000]
     channel = request.POST.get("channel", Channel.IN_APP)
-    _act(request, services.add_unscripted_inject, actor=request.user, drill=found, text=text, channel=channel)
+    act(request, services.add_unscripted_inject, actor=request.user, drill=found, text=text, channel=channel)
     return redirect("drills:run", pk=found.pk)
 
 
@@ -402,5 +391,5 @@ def run_log(request: HttpRequest, pk: int) -> HttpResponse:
     action_id = inputs.record_id(request.POST.get("expected_action"))
     action = ExpectedAction.objects.filter(pk=action_id, scenario__drill=found).first() if action_id else None
     text = request.POST.get("text", "")[:2000]
-    _act(request, services.log_action, actor=request.user, drill=found, expected_action=action, text=text)
+    act(request, services.log_action, actor=request.user, drill=found, expected_action=action, text=text)
     return redirect("drills:run", pk=found.pk)

@@ -662,11 +662,13 @@ def met(ok: bool) -> str:
 
 
 def verdict(run: dict) -> dict[str, str]:
+    """The targets against this run; a run with --only-burst has no paced surge, so its p99 target says
+    so instead of being judged (or failing on the missing phase)."""
     bare = [p["per_s"] for p in run["phases"] if p["phase"] == "bare insert"]
     django_bare = [p["per_s"] for p in run["phases"] if p["phase"] == "bare Django insert"]
     burst = next(p for p in run["phases"] if p["phase"] == "report burst")
-    paced = next(p for p in run["phases"] if p["phase"].startswith("report surge"))
-    reports = [burst, paced]
+    paced = next((p for p in run["phases"] if p["phase"].startswith("report surge")), None)
+    reports = [burst] if paced is None else [burst, paced]
     once = all(
         p["checks"]["keys_with_one_incident"] == p["checks"]["keys"]
         and not p["checks"]["retry_answered_another_id"]
@@ -677,10 +679,13 @@ def verdict(run: dict) -> dict[str, str]:
     unsent = sum(p["delivery"]["unsent"] for p in reports)
     ratio = burst["per_s"] / (sum(bare) / len(bare))
     django_ratio = burst["per_s"] / (sum(django_bare) / len(django_bare))
-    p99 = paced["from_schedule_ms"]["p99"]
+    if paced is None:
+        latency = f"not run (--only-burst); burst, closed loop: p99 {burst['latency_ms']['p99']:.0f} ms"
+    else:
+        p99 = paced["from_schedule_ms"]["p99"]
+        latency = f"{met(p99 < 300)}: {p99:.0f} ms (burst, closed loop: {burst['latency_ms']['p99']:.0f} ms)"
     return {
-        "p99 report latency < 300 ms (paced surge, from schedule)": f"{met(p99 < 300)}: "
-        f"{p99:.0f} ms (burst, closed loop: {burst['latency_ms']['p99']:.0f} ms)",
+        "p99 report latency < 300 ms (paced surge, from schedule)": latency,
         "every incident exactly once, retries included": f"{met(once)}: "
         + ", ".join(
             f"{p['checks']['keys_with_one_incident']}/{p['checks']['keys']} keys, "
@@ -691,8 +696,10 @@ def verdict(run: dict) -> dict[str, str]:
         f"slowest {slowest:.1f} s, {unsent} unsent",
         "report throughput ≥ 0.5 × bare insert (raw WSGI)": f"{met(ratio >= 0.5)}: "
         f"{burst['per_s']:.1f} / {sum(bare) / len(bare):.0f} = {ratio:.3f}",
-        "report throughput ≥ 0.5 × bare Django insert": f"{met(django_ratio >= 0.5)}: "
-        f"{burst['per_s']:.1f} / {sum(django_bare) / len(django_bare):.0f} = {django_ratio:.3f}",
+        "report throughput ≥ 0.35 × bare Django insert (issue 22's floor; 0.5 the long goal)": (
+            f"{met(django_ratio >= 0.35)}: "
+            f"{burst['per_s']:.1f} / {sum(django_bare) / len(django_bare):.0f} = {django_ratio:.3f}"
+        ),
     }
 
 

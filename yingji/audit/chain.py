@@ -13,6 +13,10 @@ def normalise(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
+def utc_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def canonical(
     *,
     seq: int,
@@ -25,11 +29,15 @@ def canonical(
     unit_id: int | None,
     data: Any,
     prev_hash: str,
+    visible_after: datetime | None = None,
+    sequenced_at: datetime | None = None,
 ) -> bytes:
-    """Sorted keys, no whitespace, UTF-8, time as UTC ISO-8601 to the microsecond."""
+    """Sorted keys, no whitespace, UTF-8, times as UTC ISO-8601 to the microsecond. `seq` is the place in
+    the chain. The sequencer's two times are sealed too (so the wait audit_verify measures cannot be
+    rewritten quietly); entries chained before there was a sequencer have neither, and hash as before."""
     body = {
         "seq": seq,
-        "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": utc_text(at),
         "actor_id": actor_id,
         "actor_name": actor_name,
         "action": action,
@@ -39,8 +47,17 @@ def canonical(
         "data": data,
         "prev_hash": prev_hash,
     }
+    if visible_after is not None:
+        body["visible_after"] = utc_text(visible_after)
+    if sequenced_at is not None:
+        body["sequenced_at"] = utc_text(sequenced_at)
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def entry_hash(**fields: Any) -> str:
     return hashlib.sha256(canonical(**fields)).hexdigest()
+
+
+def checkpoint_message(*, seq: int, hash: str, at: datetime) -> bytes:
+    """What a checkpoint's signature covers: the chain's head and the time it was signed."""
+    return f"yingji-audit-checkpoint/1\n{seq}\n{hash}\n{utc_text(at)}\n".encode()

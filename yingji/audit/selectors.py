@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from yingji.core import inputs
 from yingji.orgs import visibility
@@ -36,7 +36,8 @@ def audit_entries(
         qs = qs.filter(at__gte=inputs.day_start(since))
     if until:
         qs = qs.filter(at__lt=inputs.day_end(until))
-    return qs.order_by("-seq")
+    # Newest first: the entries waiting for their place in the chain (a few seconds), then the chain.
+    return qs.order_by(F("chain_seq").desc(nulls_first=True), "-seq")
 
 
 def known_actions() -> list[str]:

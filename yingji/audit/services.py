@@ -5,8 +5,8 @@ from django.db import connection, models, transaction
 
 from yingji.core import clock, rows
 
-from .chain import entry_hash, normalise
-from .models import AuditEntry, ChainHead
+from .chain import normalise
+from .models import AuditEntry
 
 
 def record(
@@ -19,28 +19,26 @@ def record(
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEntry:
-    """Append one entry to the chain. Must run inside the service's transaction, so the change and
-    its entry commit together or not at all."""
+    """Write one entry, unchained: the sequencer gives it its place in the chain moments after the
+    write commits. Must run inside the service's transaction, so the change and its entry commit
+    together or not at all. No lock is shared with other writers."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the service's transaction")
-    seq, prev = _hold_head()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         if unit is None:
             unit = _unit_of(obj)
-    entry = _chained(seq + 1, prev, actor, action, object_type, object_id, unit, data)
+    entry = _entry(_numbers(1)[0], actor, action, object_type, object_id, unit, data)
     entry.save(force_insert=True)
-    _move_head(entry.seq, entry.hash)
     return entry
 
 
 def record_many(
     *, actor: User | AnonymousUser | None, action: str, items: list[tuple[models.Model, dict[str, Any]]]
 ) -> int:
-    """One entry per (object, data), chained in order and written together under one hold of the chain
-    head: what a batch of ten thousand imported records needs, with exactly the entries `record` would
-    have written one by one."""
+    """One entry per (object, data), in order, written together: what a batch of ten thousand imported
+    records needs, with exactly the entries `record` would have written one by one."""
     return record_each([(actor, action, obj, data) for obj, data in items])
 
 
@@ -48,62 +46,50 @@ Entry = tuple[User | AnonymousUser | None, str, models.Model, dict[str, Any]]
 
 
 def record_each(entries: list[Entry]) -> int:
-    """One entry per (actor, action, object, data), chained in order under one hold of the chain head:
-    a batch of writes by different people (reports committed together) costs one lock, one insert."""
+    """One entry per (actor, action, object, data), in order, in one insert: a batch of writes by
+    different people (reports committed together) costs one statement for its numbers and one insert."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_each() must run inside the service's transaction")
     if not entries:
         return 0
-    seq, prev = _hold_head()
-    chained = []
-    for actor, action, obj, data in entries:
-        seq += 1
-        entry = _chained(seq, prev, actor, action, obj._meta.label_lower, str(obj.pk), _unit_of(obj), data)
-        chained.append(entry)
-        prev = entry.hash
-    AuditEntry.objects.bulk_create(chained, batch_size=1000)
-    _move_head(seq, prev)
-    return len(chained)
+    numbers = _numbers(len(entries))
+    written = [
+        _entry(number, actor, action, obj._meta.label_lower, str(obj.pk), _unit_of(obj), data)
+        for number, (actor, action, obj, data) in zip(numbers, entries, strict=True)
+    ]
+    AuditEntry.objects.bulk_create(written, batch_size=1000)
+    return len(written)
 
 
-# Every audited write locks the chain head: statements written once. The head's row is made by the first
-# entry; without FOR UPDATE (SQLite) the write lock taken at BEGIN serialises writers instead.
-_HEAD = f"SELECT seq, hash FROM {rows.table(ChainHead)} WHERE id = 1" + (
-    " FOR UPDATE" if connection.features.has_select_for_update else ""
-)
-_MOVE_HEAD = f"UPDATE {rows.table(ChainHead)} SET seq = %s, hash = %s WHERE id = 1"
+# Entry numbers. PostgreSQL: a sequence (0003_off_the_write_path), which hands out numbers to concurrent
+# transactions without making them wait for each other. SQLite: every write transaction holds the
+# database's one write lock from BEGIN (transaction_mode IMMEDIATE), so the largest number plus one is
+# taken by one writer at a time.
+if connection.vendor == "postgresql":
+    _NUMBERS = "SELECT nextval('audit_entry_number') FROM generate_series(1, %s)"
+else:
+    _NUMBERS = f"SELECT COALESCE(MAX(seq), 0) FROM {rows.table(AuditEntry)}"
 
 
-def _hold_head() -> tuple[int, str]:
-    """The chain head's number and hash, locked until the caller's transaction ends."""
-    row = rows.one(_HEAD)
-    if row is None:
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        return head.seq, head.hash
-    return row[0], row[1]
+def _numbers(count: int) -> list[int]:
+    if connection.vendor == "postgresql":
+        return sorted(row[0] for row in rows.every(_NUMBERS, [count]))
+    last = rows.one(_NUMBERS)[0]
+    return list(range(last + 1, last + 1 + count))
 
 
-def _move_head(seq: int, hash_: str) -> None:
-    rows.run(_MOVE_HEAD, [seq, hash_])
-
-
-def _chained(seq: int, prev_hash: str, actor, action, object_type, object_id, unit, data) -> AuditEntry:
+def _entry(seq: int, actor, action, object_type, object_id, unit, data) -> AuditEntry:
     actor_id, actor_name = _actor(actor)
-    fields = {
-        "seq": seq,
-        "at": clock.now(),
-        "actor_id": actor_id,
-        "actor_name": actor_name,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "unit_id": unit.pk if unit is not None else None,
-        "data": normalise(data or {}),
-        "prev_hash": prev_hash,
-    }
     return AuditEntry(
-        **fields,
-        hash=entry_hash(**fields),
+        seq=seq,
+        at=clock.now(),
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        unit_id=unit.pk if unit is not None else None,
+        data=normalise(data or {}),
         unit_path=unit.path if unit is not None else "",
         unit_name=unit.name if unit is not None else "",
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -32,6 +33,6 @@ def log(request):
         }
         for e in page
     ]
-    return render(
-        request, "audit/log.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
-    )
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context["bound"] = settings.AUDIT_SEQUENCE_BOUND_SECONDS
+    return render(request, "audit/log.html", context)

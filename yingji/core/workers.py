@@ -11,6 +11,11 @@ third of a lease, on its own schedule, not only when a job comes) takes over wha
   it was sending are marked "outcome unknown" and sent again with the same delivery key, so a channel
   that deduplicates shows them once.
 
+Apps can also register work every worker repeats on a short period (`register_periodic`, run by a third
+thread, the Ticker, on its own connection): the audit sequencer, which chains the committed audit
+entries; the work takes its own lock, so that one worker at a time does it and another carries on
+when that one dies.
+
 So a dead worker's work is taken over within about a lease and a third (30 s + 10 s by default). A job
 RUNNING under a worker that never held a lease (the plain `db_worker` command, a release before leases)
 is taken over once it started more than UNLEASED_AFTER ago.
@@ -55,6 +60,17 @@ def register_reaper(reaper: Reaper) -> None:
     """`reaper(dead=…, live=…)` runs in every reap, after the jobs are put back (an app's ready())."""
     if reaper not in _reapers:
         _reapers.append(reaper)
+
+
+# Work every worker repeats (an app's ready()): (f(), how many seconds between two runs).
+_periodic: list[tuple[Callable[[], object], Callable[[], float]]] = []
+
+
+def register_periodic(work: Callable[[], object], every: Callable[[], float]) -> None:
+    """`work()` runs in every worker's ticker thread every `every()` seconds (read from the settings
+    when the worker starts). It must be safe on many workers at once (its own lock)."""
+    if all(work is not known for known, _ in _periodic):
+        _periodic.append((work, every))
 
 
 def close_old_connections() -> None:
@@ -203,6 +219,53 @@ class Keeper(threading.Thread):
         self.join(timeout=self.beat_seconds + 5)
 
 
+class Ticker(threading.Thread):
+    """The worker's third thread: runs the registered periodic work on its own connection, whatever
+    job the main thread is in. A failure is logged and tried again on the next tick."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name=f"ticker-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self.stopping = threading.Event()
+        self.work = [(work, max(float(every()), 0.05)) for work, every in _periodic]
+        self.cut_off = False
+
+    def run(self) -> None:
+        due = [time.monotonic() + random.uniform(0, period) for _, period in self.work]
+        try:
+            while self.work and not self.stopping.wait(max(min(due) - time.monotonic(), 0)):
+                for index, (work, period) in enumerate(self.work):
+                    if time.monotonic() < due[index]:
+                        continue
+                    try:
+                        work()
+                        self.cut_off = False
+                    except (
+                        OperationalError,
+                        InterfaceError,
+                    ) as exc:  # an outage: said once, tried on every tick
+                        if not self.cut_off:
+                            logger.warning(
+                                "worker %s: %s cannot reach the database: %s",
+                                self.worker_id,
+                                work.__qualname__,
+                                exc,
+                            )
+                        self.cut_off = True
+                        close_old_connections()
+                    except Exception:  # a tick that failed is tried again on the next
+                        logger.exception("worker %s: periodic %s failed", self.worker_id, work.__qualname__)
+                    due[index] = time.monotonic() + period
+        finally:
+            from django.db import connections
+
+            connections.close_all()  # this thread's own
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
+
+
 # --- the worker -----------------------------------------------------------------------------------
 
 
@@ -213,6 +276,7 @@ class LeasedWorker(Worker):
         super().__init__(**kwargs)
         self.lease = Lease(self.worker_id)
         self.keeper = Keeper(self.lease) if keeper else None
+        self.ticker = Ticker(self.worker_id) if keeper else None
         self.current: DBTaskResult | None = None  # the job in hand
         self.interrupted: DBTaskResult | None = None  # a job an outage cut short, to put back
         self.failures = 0  # database failures in a row
@@ -224,6 +288,8 @@ class LeasedWorker(Worker):
         registered = False
         if self.keeper is not None:
             self.keeper.start()
+        if self.ticker is not None:
+            self.ticker.start()
         try:
             while self.running:
                 task_result = None
@@ -307,6 +373,8 @@ class LeasedWorker(Worker):
                 DBTaskResult.objects.filter(pk=row.pk).update(status=TaskResultStatus.READY)
 
     def _stop(self) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
         if self.keeper is not None:
             self.keeper.stop()
         try:

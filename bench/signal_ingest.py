@@ -14,9 +14,9 @@ What it does, in one run:
                   (the most the server takes: the ratio against (a) is taken from these two);
        (c) paced  open loop at --rate points/s (batches of 100) for --seconds: every outlet reports its
                   queue length, longest wait, queue machine and core system once a second; every
-                  --cross-every seconds one outlet's queue crosses the rule's 30 people. For each
-                  crossing: the time from sending its batch to the warning's raised_at (read from the
-                  database afterwards), and the batch's answer naming the warning.
+                  --cross-every seconds one outlet's queue crosses the rule's 30 people (and stays above
+                  it for SURGE_SECONDS). For each crossing: the time from sending its batch to the
+                  warning's raised_at (read from the database afterwards); the evaluation job raises it.
 Results as Markdown on stdout (for bench/RESULTS.md) and var/bench/signal_ingest.json.
 
 Needs PostgreSQL on 127.0.0.1:5432 with trust auth for `postgres` (BENCH_PG overrides). From the repo
@@ -57,6 +57,10 @@ METRICS = (  # per outlet and second: four points
     ("core", "system_status"),
 )
 SUB_BRANCHES = ["JN01", "JN02", "JB01", "JB02"]
+# A queue that crosses 30 people stays above it this long, as a surge does (a queue does not go from 45
+# to 12 in a second). The evaluation judges the series a second after a batch: a reading superseded
+# by a normal one within that second is not a warning.
+SURGE_SECONDS = 10
 
 
 def log(message: str) -> None:
@@ -130,7 +134,7 @@ class Server:
                 "-w",
                 str(args.web_workers),
                 "--worker-class",
-                "gthread",
+                args.worker_class,
                 "--threads",
                 str(args.threads),
                 "-b",
@@ -145,6 +149,15 @@ class Server:
             stdout=self.out,
             stderr=subprocess.STDOUT,
         )
+        # The job worker that evaluates the batches the API stored (and tells people of the warnings).
+        self.worker_out = open(LOG_DIR / "signals-worker.log", "w")  # noqa: SIM115
+        self.worker = subprocess.Popen(
+            [str(REPO / ".venv" / "bin" / "python"), "manage.py", "jobs_worker", "--queue-name", "*"],
+            cwd=REPO,
+            env=env,
+            stdout=self.worker_out,
+            stderr=subprocess.STDOUT,
+        )
         for _ in range(150):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
@@ -157,13 +170,15 @@ class Server:
         raise SystemExit("gunicorn did not come up: see var/bench/signals-gunicorn.log")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        for proc in (self.proc, self.worker):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
         self.out.close()
+        self.worker_out.close()
 
 
 def batches(feeds: dict[str, list[str]], seconds: float, rate: int, start: datetime, crossings: dict) -> list:
@@ -178,6 +193,7 @@ def batches(feeds: dict[str, list[str]], seconds: float, rate: int, start: datet
     per_second = rate // BATCH
     found = []
     n = 0
+    surging: dict[str, int] = {}  # outlet → the second its surge ends
     for second in range(int(seconds)):
         at = (start + timedelta(seconds=second)).isoformat()
         for k in range(per_second):
@@ -185,8 +201,10 @@ def batches(feeds: dict[str, list[str]], seconds: float, rate: int, start: datet
             n += 1
             points = []
             crossing = crossings.get((second, k))
+            if crossing:
+                surging[crossing] = second + SURGE_SECONDS
             for code in outlets:
-                queue = 45 if crossing == code else 8 + (n + len(code)) % 9
+                queue = 45 if surging.get(code, -1) > second else 8 + (n + len(code)) % 9
                 values = {
                     "queue_length": queue,
                     "longest_wait_minutes": queue // 2,
@@ -245,7 +263,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--cross-every", type=int, default=15)
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn's: sync (the issue's) or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="per worker, for --worker-class gthread")
     parser.add_argument("--port", type=int, default=8947)
     args = parser.parse_args()
 
@@ -318,11 +337,9 @@ def main() -> None:
                     (code,),
                 ).fetchone()
                 sent_at = wall_offset + r.sent
-                named = any(w.get("status") == "raised" for w in r.answer.get("warnings", []))
                 detections.append(
                     {
                         "outlet": code,
-                        "named_in_answer": named,
                         "seconds": round(row[0].timestamp() - sent_at, 3) if row else None,
                         "answer_ms": round((r.done - r.sent) * 1000, 1),
                     }
@@ -360,7 +377,6 @@ def markdown(run: dict) -> str:
     closed = run["phases"][1]["points_per_s"]
     paced = run["phases"][2]
     det = [d["seconds"] for d in run.get("detections", []) if d["seconds"] is not None]
-    named = sum(d["named_in_answer"] for d in run.get("detections", []))
     worst = max(det) if det else "—"
     p95 = round(percentile(det, 95), 3) if det else "—"
     lines += [
@@ -369,8 +385,8 @@ def markdown(run: dict) -> str:
         f"{bare} req/s (target ≥ 20×)",
         f"- paced: {paced.get('points_per_s')} points/s sustained over {paced['wall_s']} s, "
         f"{paced['errors']} errors (target 2,000 for 300 s)",
-        f"- crossings: {len(run.get('detections', []))}, warning raised in the batch's own request for "
-        f"{named}; sent → raised_at max {worst} s, p95 {p95} s (target ≤ 5 s)",
+        f"- crossings: {len(run.get('detections', []))}, a warning raised for {len(det)} (by the evaluation "
+        f"job, after the answer); sent → raised_at max {worst} s, p95 {p95} s (target ≤ 5 s)",
     ]
     return "\n".join(lines)
 

@@ -19,8 +19,10 @@ def queue_system(library):
     ensure_rules()
     outlet = Unit.objects.get(code="JN0101")
     admin = Person.objects.select_related("user").get(user__username="hexie_admin")
+    # Tokens are issued by head office's 应急管理员 (the integrations page); the outlet's admin is contact.
+    issuer = Person.objects.select_related("user").get(user__username="hq_duty")
     integration, _raw = services.issue_integration(
-        actor=admin.user, name="和谐路营业部排队机", kind="queue_system", units=[outlet], contact=admin
+        actor=issuer.user, name="和谐路营业部排队机", kind="queue_system", units=[outlet], contact=admin
     )
     return integration
 

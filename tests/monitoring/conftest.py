@@ -24,6 +24,18 @@ hq_president = _persona("hq_president")
 hexie_president = _persona("hexie_president")
 
 
+@pytest.fixture(autouse=True)
+def fresh_process():
+    """Each test as a server process just started: none of the copies a process keeps between requests
+    (tokens, sources heard lately, the evaluation job enqueued) outlives the test's rolled-back data."""
+    from yingji.monitoring import evaluation, integrations
+
+    integrations.forget_tokens()
+    evaluation._heard_at.clear()
+    services._scheduled["until"] = 0.0
+    yield
+
+
 @pytest.fixture
 def now():
     with clock.frozen(MORNING) as frozen:

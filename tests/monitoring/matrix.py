@@ -4,7 +4,7 @@ raised the way the product raises one (a rule for that unit, a point from its qu
 from datetime import timedelta
 
 from yingji.core import clock
-from yingji.monitoring import services
+from yingji.monitoring import services, silences
 from yingji.monitoring.models import Measure, RuleAction, SignalWarning, WarningRule
 from yingji.orgs.models import Person, Unit
 
@@ -31,4 +31,19 @@ def records() -> dict[str, object]:
         points=[{"source": "queue", "unit": "JN01", "metric": "queue_length", "at": at, "value": 44}],
     )
     warning = SignalWarning.objects.get(rule=rule)
-    return {"warning": warning.pk, "warning_rule": rule.pk}
+    silence = silences.set_silence(
+        person=Person.objects.get(user__username="branch_duty"),
+        unit=sub_branch,
+        subtree=True,
+        measure="",
+        source="queue",
+        starts_at=clock.now() + timedelta(days=1),
+        ends_at=clock.now() + timedelta(days=1, hours=2),
+        reason="排队系统升级",
+    )
+    return {
+        "warning": warning.pk,
+        "warning_rule": rule.pk,
+        "silence": silence.pk,
+        "integration": integration.pk,
+    }

@@ -2,13 +2,16 @@
 proposed to the leadership group, who accept or dismiss it; the investigation reads the warning."""
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
+from docx import Document
 
 from yingji.audit.models import AuditEntry
 from yingji.core.errors import InvalidInput, NotAllowed
 from yingji.core.testing import footprint, run_jobs
 from yingji.incidents import services as incidents
+from yingji.incidents.exports import special_report_docx
 from yingji.incidents.models import Incident, Status
 from yingji.monitoring import services
 from yingji.monitoring.models import Proposal, SignalWarning
@@ -79,6 +82,11 @@ def test_the_sub_branch_president_accepts_a_proposed_incident_and_the_investigat
     )
     closed = incidents.close_investigation(actor=person("hexie_president"), incident=incident)
     assert closed.status == Status.CLOSED
+
+    # The Word special report says what the page says: the warning's own times, nothing hand-ticked.
+    paragraphs = [p.text for p in Document(BytesIO(special_report_docx(incident))).paragraphs]
+    warned = next(p for p in paragraphs if p.startswith("预警是否及时"))
+    assert warning.title in warned and "预警先于报告" in warned and "未说明" not in warned
 
 
 def test_a_dismissal_needs_a_reason_and_the_lobby_manager_cannot_decide(

@@ -200,7 +200,27 @@ def special_report_docx(incident: Incident) -> bytes:
         doc.add_paragraph(_("No investigation has been opened."))
     else:
         documents.add_labelled(doc, _("Cause"), investigation.cause or NONE)
-        warned = {True: _("Yes"), False: _("No"), None: _("Not stated")}[investigation.warnings_in_time]
+        # As the investigation page: the linked warnings answer from their own times; a hand-ticked
+        # answer is printed only if someone gave one.
+        times = _("condition since %(since)s, warning raised %(raised)s, incident reported %(reported)s")
+        lines = [
+            f"{w.title}："
+            + times
+            % {
+                "since": _at(w.condition_since, short=True),
+                "raised": _at(w.raised_at, short=True),
+                "reported": _at(incident.reported_at, short=True),
+            }
+            + " "
+            + (
+                _("Warning came first")
+                if w.raised_at <= incident.reported_at
+                else _("Warning came after the report")
+            )
+            for w in incident.warnings.order_by("raised_at", "pk")
+        ]
+        ticked = {True: _("Yes"), False: _("No"), None: "" if lines else _("Not stated")}
+        warned = "\n".join([*lines, ticked[investigation.warnings_in_time]]).strip()
         if investigation.warnings_note:
             warned = f"{warned}。{investigation.warnings_note}"
         documents.add_labelled(doc, _("Warnings came in time"), warned)

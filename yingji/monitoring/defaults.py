@@ -94,6 +94,23 @@ def shipped() -> list[dict]:
             "reach": UnitType.SUB_BRANCH,
             "source_note": "排队叫号机故障；时长为本行设定",
         },
+        *(
+            {
+                "name": f"数据中断{s.YINGJI_SIGNAL_NO_DATA_MINUTES}分钟",
+                "measure": Measure.NO_DATA,
+                "unit_type": unit_type,
+                "for_minutes": s.YINGJI_SIGNAL_NO_DATA_MINUTES,
+                "level": WarningLevel.BLUE,
+                "action": RuleAction.NOTIFY,
+                "kind": None,
+                "reach": reach,
+                "source_note": "监测数据中断：该来源在设定分钟内未报送任何数据；时长为本行设定",
+            }
+            for unit_type, reach in (
+                (UnitType.CALL_CENTRE, UnitType.BRANCH),
+                (UnitType.OUTLET, UnitType.SUB_BRANCH),
+            )
+        ),
     ]
 
 

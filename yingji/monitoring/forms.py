@@ -2,10 +2,11 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.core import inputs
 from yingji.core.forms import BootstrapMixin
-from yingji.orgs.models import Position, Unit, UnitType
+from yingji.orgs.models import Person, Position, Unit, UnitType
 from yingji.plans.models import EventKind
 
 from .models import WarningRule
@@ -106,3 +107,68 @@ class DecisionForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[inputs.validate_text],
     )
+
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+def _moment(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[LOCAL_MINUTE, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+    )
+
+
+class SilenceForm(BootstrapMixin, forms.Form):
+    """A silence for planned work, over the units the 应急管理员 sees."""
+
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), empty_label=None)
+    subtree = forms.BooleanField(label=_("and the units below it"), required=False, initial=True)
+    measure = forms.ChoiceField(label=_("measure"), required=False)
+    source = forms.CharField(
+        label=_("source"),
+        required=False,
+        max_length=40,
+        help_text=_("The source's code, e.g. queue; empty for every source."),
+        validators=[inputs.validate_text],
+    )
+    starts_at = _moment(pgettext_lazy("silence", "from"))
+    ends_at = _moment(pgettext_lazy("silence", "until"))
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[inputs.validate_text],
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Measure
+
+        self.fields["unit"].queryset = units
+        self.fields["measure"].choices = [("", _("Every measure")), *Measure.choices]
+
+
+class IntegrationForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("name"), max_length=80, validators=[inputs.validate_text])
+    kind = forms.ChoiceField(label=_("kind"))
+    units = forms.ModelMultipleChoiceField(
+        label=_("reports for"),
+        queryset=Unit.objects.filter(is_active=True).exclude(type=UnitType.DEPARTMENT).order_by("path"),
+        help_text=_("And the units below them."),
+    )
+    contact = forms.ModelChoiceField(
+        label=_("contact"),
+        queryset=Person.objects.none(),
+        help_text=_("An incident a warning opens by itself is reported in this person's name."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Integration
+
+        self.fields["kind"].choices = Integration.Kind.choices
+        self.fields["contact"].queryset = (
+            Person.objects.filter(user__is_active=True).select_related("unit").order_by("unit__path", "name")
+        )

@@ -11,6 +11,7 @@ rather than raising another: a flapping signal is one warning, not a storm."""
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.orgs.models import Person, Position, Unit, UnitType
 from yingji.plans.models import EventKind
@@ -33,6 +34,25 @@ COUNTS = {Metric.CALLS_OFFERED, Metric.CALLS_ANSWERED, Metric.CALLS_ANSWERED_20S
 STATUSES = {Metric.SYSTEM_STATUS, Metric.QUEUE_MACHINE_STATUS}
 
 
+# What people read for a source's code (the code an integration puts on its points): 客服中心ACD, not
+# "acd". A code not listed here is shown as sent.
+SOURCE_NAMES = {
+    "acd": _("Call-centre ACD"),
+    "cti": _("CTI platform"),
+    "queue": _("Queue system"),
+    "queue-system": _("Queue system"),
+    "qms": _("Queue system"),
+    "core": _("Core banking system"),
+    "core-banking": _("Core banking system"),
+    "health": _("System health check"),
+    "health-check": _("System health check"),
+}
+
+
+def source_name(code: str) -> str:
+    return str(SOURCE_NAMES.get(code, code))
+
+
 class Measure(models.TextChoices):
     """What a rule watches, computed from the points."""
 
@@ -42,6 +62,7 @@ class Measure(models.TextChoices):
     QUEUE_LENGTH = "queue_length", _("People queuing above")
     LONGEST_WAIT = "longest_wait", _("Longest wait above (minutes)")
     QUEUE_MACHINE_DOWN = "queue_machine_down", _("Queue machine down")
+    NO_DATA = "no_data", _("No data from the source")
 
 
 # The metrics each measure reads; a batch is evaluated only against the rules whose metrics it carries.
@@ -52,6 +73,7 @@ MEASURE_METRICS: dict[str, set[str]] = {
     Measure.QUEUE_LENGTH: {Metric.QUEUE_LENGTH},
     Measure.LONGEST_WAIT: {Metric.LONGEST_WAIT},
     Measure.QUEUE_MACHINE_DOWN: {Metric.QUEUE_MACHINE_STATUS},
+    Measure.NO_DATA: set(Metric.values),  # any point from the source says it reports again
 }
 BELOW = {Measure.ANSWER_RATE, Measure.SERVICE_LEVEL}
 DOWN = {Measure.SYSTEM_DOWN, Measure.QUEUE_MACHINE_DOWN}
@@ -256,6 +278,15 @@ class SignalWarning(models.Model):
     integration = models.ForeignKey(
         Integration, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Raised while a silence for planned work covered it: recorded, nobody told, no incident opened.
+    silence = models.ForeignKey(
+        "Silence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="warnings",
+        verbose_name=_("silenced by"),
+    )
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
@@ -268,6 +299,10 @@ class SignalWarning(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:warning", kwargs={"pk": self.pk})
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
 
     @property
     def is_active(self) -> bool:
@@ -287,3 +322,81 @@ class WarningEvent(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class PendingBatch(models.Model):
+    """A batch stored by the API and not evaluated yet: the API answers once the points are stored, and
+    a job evaluates every pending batch together (monitoring.tasks.evaluate_pending), within seconds."""
+
+    id = models.BigAutoField(primary_key=True)
+    integration = models.ForeignKey(Integration, null=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField()
+    # The batch as stored: JSON [[unit id, metric, source, at (ISO 8601), value], …].
+    points = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.integration_id}@{self.received_at:%H:%M:%S}"
+
+
+class SignalSource(models.Model):
+    """A source reporting for a unit (e.g. 和谐支行's queue system): when a point of it was last received,
+    and when its 数据中断 check is next due."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=40)
+    last_seen = models.DateTimeField(_("last point received"))
+    check_due = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "source"], name="signal_source_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.source}"
+
+
+class Silence(models.Model):
+    """静默 for planned work: warnings it covers are raised and kept, marked silenced, and nobody is told
+    and no incident is opened. Set by an 应急管理员 of head office or a branch for units they manage."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    subtree = models.BooleanField(_("and the units below it"), default=True)
+    measure = models.CharField(_("measure"), max_length=24, choices=Measure.choices, blank=True)
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    starts_at = models.DateTimeField(pgettext_lazy("silence", "from"))
+    ends_at = models.DateTimeField(pgettext_lazy("silence", "until"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    created_at = models.DateTimeField(_("set at"))
+    ended_at = models.DateTimeField(_("ended early at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("ended by")
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("silence")
+        verbose_name_plural = _("silences")
+        indexes = [models.Index(fields=["ends_at"], name="silence_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def source_name(self) -> str:
+        return source_name(self.source)
+
+    def until(self):
+        return self.ended_at if self.ended_at and self.ended_at < self.ends_at else self.ends_at
+
+    def covers(self, *, unit: Unit, measure: str, source: str, at) -> bool:
+        if not (self.starts_at <= at < self.until()):
+            return False
+        if self.measure and self.measure != measure:
+            return False
+        if self.source and self.source != source:
+            return False
+        if self.unit_id == unit.pk:
+            return True
+        return self.subtree and unit.path.startswith(self.unit.path)

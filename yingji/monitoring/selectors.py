@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from yingji.core import clock
 from yingji.core.errors import NotVisible
@@ -12,11 +12,20 @@ from yingji.orgs import visibility
 from yingji.orgs.models import Unit
 
 from .evaluation import INTERVAL, rules_by_unit
-from .models import ACTIVE, Measure, Metric, SignalPoint, SignalWarning, WarningRule, WarningStatus
+from .models import (
+    ACTIVE,
+    Integration,
+    Measure,
+    Metric,
+    SignalPoint,
+    SignalWarning,
+    WarningRule,
+    WarningStatus,
+)
 
 
 def warnings_for(viewer) -> QuerySet[SignalWarning]:
-    return visibility.visible(SignalWarning.objects.select_related("unit", "rule"), viewer)
+    return visibility.visible(SignalWarning.objects.select_related("unit", "rule", "silence"), viewer)
 
 
 def active_warnings(*, viewer) -> QuerySet[SignalWarning]:
@@ -36,7 +45,9 @@ def warning_list(*, viewer, status: str = "", limit: int = 200) -> list[SignalWa
 
 def warning_of(*, viewer, pk) -> SignalWarning:
     return visibility.get_visible_or_404(
-        SignalWarning.objects.select_related("unit", "rule", "incident", "acknowledged_by", "decided_by"),
+        SignalWarning.objects.select_related(
+            "unit", "rule", "incident", "acknowledged_by", "decided_by", "silence", "silence__created_by"
+        ),
         viewer,
         pk=pk,
     )
@@ -105,4 +116,13 @@ def rules() -> list[WarningRule]:
         WarningRule.objects.select_related("unit", "event_kind")
         .prefetch_related("positions")
         .order_by("measure", "unit_type", "pk")
+    )
+
+
+def integrations() -> list[Integration]:
+    """Every integration, the revoked ones last, with the units each reports for (head office's page)."""
+    return list(
+        Integration.objects.select_related("contact", "contact__unit")
+        .prefetch_related("units")
+        .order_by(F("revoked_at").asc(nulls_first=True), "name", "pk")
     )

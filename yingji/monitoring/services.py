@@ -2,6 +2,8 @@
 warning, the leadership group's decision on a proposed incident, a rule's edit, an integration's token."""
 
 import json
+import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit import services as audit
-from yingji.core import clock, inputs, rows
+from yingji.core import clock, inputs, jobs, rows
 from yingji.core.errors import InvalidInput, NotAllowed, NotVisible
 from yingji.core.transitions import transition
 from yingji.incidents.permissions import DECIDING_POSITIONS
@@ -18,10 +20,16 @@ from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit, UnitType
 
 from .evaluation import evaluate
-from .integrations import authenticate_integration, issue_integration  # noqa: F401  (writes of this app)
+from .integrations import (  # noqa: F401  (writes of this app)
+    authenticate_integration,
+    issue_integration,
+    revoke_integration,
+    scope_of,
+)
 from .models import (
     STATUSES,
     Integration,
+    PendingBatch,
     Proposal,
     RuleAction,
     SignalPoint,
@@ -52,43 +60,37 @@ class Ingested:
     changed: list = field(default_factory=list)
 
 
-# Every batch asks these (twenty times a second at 2,000 points/s), so they are written once: the
-# batch's units by code, and the paths of the units the integration reports for.
-_UNIT_COLUMNS = rows.columns(Unit, "u")
-_SCOPE = (
-    f"SELECT a.path FROM {rows.table(Integration.units.through)} iu "
-    f"JOIN {rows.table(Unit)} a ON a.id = iu.unit_id WHERE iu.integration_id = %s"
-)
+# Every batch asks this (twenty times a second at 2,000 points/s), so it is written once: the batch's
+# units by code, as plain values (no instances: the request only checks and stores).
+_UNITS = f"SELECT u.code, u.id, u.path FROM {rows.table(Unit)} u WHERE u.is_active AND u.code IN "
 
 
-def _units_and_scope(integration: Integration, codes: set[str]) -> tuple[dict[str, Unit], list[str]]:
-    marks = ", ".join(["%s"] * len(codes))
-    sql = f"SELECT {_UNIT_COLUMNS} FROM {rows.table(Unit)} u WHERE u.code IN ({marks}) AND u.is_active"
-    units = {}
-    for row in rows.every(sql, list(codes)):
-        unit, _end = rows.instance(Unit, row)
-        units[unit.code] = unit
-    return units, [path for (path,) in rows.every(_SCOPE, [integration.pk])]
-
-
-def ingest(*, integration: Integration, points: list[dict], now: datetime | None = None) -> Ingested:
-    """Store a batch (all of it, or nothing when any point is refused) and evaluate the rules on it. A
-    point already stored (same unit, metric, source and time) is left as it is: replays are harmless."""
-    now = now or clock.now()
+def _checked(integration: Integration, points: list[dict]) -> dict[tuple, float]:
+    """The batch's points by key (unit id, metric, source, at) → value, the first of a key counting; or
+    InvalidInput naming every point refused (nothing is stored then)."""
     if not points:
         raise InvalidInput(_("The batch is empty."))
     if len(points) > settings.YINGJI_SIGNAL_MAX_BATCH:
         raise InvalidInput(_("At most %d points per batch.") % settings.YINGJI_SIGNAL_MAX_BATCH)
-    units, allowed = _units_and_scope(integration, {str(p["unit"]) for p in points})
+    codes = list({str(p["unit"]) for p in points})
+    units = {
+        code: (pk, path)
+        for code, pk, path in rows.every(_UNITS + f"({', '.join(['%s'] * len(codes))})", codes)
+    }
+    allowed = scope_of(integration)
     errors: dict[str, str] = {}
-    found: dict[tuple, float] = {}  # (unit id, metric, source, at) → value; the first of a key counts
+    found: dict[tuple, float] = {}
     time_problems: dict[datetime, str | None] = {}  # a batch shares a few times: each checked once
+    in_scope: dict[str, bool] = {}
     for i, point in enumerate(points):
-        unit = units.get(str(point["unit"]))
+        code = str(point["unit"])
+        unit = units.get(code)
         if unit is None:
             errors[f"points.{i}.unit"] = _("No such unit.")
             continue
-        if not any(unit.path.startswith(path) for path in allowed):
+        if code not in in_scope:
+            in_scope[code] = any(unit[1].startswith(path) for path in allowed)
+        if not in_scope[code]:
             errors[f"points.{i}.unit"] = _("This integration may not report for this unit.")
             continue
         metric, value, at = point["metric"], float(point["value"]), point["at"]
@@ -100,46 +102,125 @@ def ingest(*, integration: Integration, points: list[dict], now: datetime | None
         if time_problems[at]:
             errors[f"points.{i}.at"] = time_problems[at]
             continue
-        found.setdefault((unit.pk, str(metric), point["source"], at), value)
+        found.setdefault((unit[0], str(metric), point["source"], at), value)
     if errors:
         raise InvalidInput(_("Some points are not valid: nothing was stored."), fields=errors)
+    return found
+
+
+def ingest(*, integration: Integration, points: list[dict], now: datetime | None = None) -> Ingested:
+    """Store a batch (all of it, or nothing when any point is refused) and evaluate the rules on it at
+    once (the simulator, imports, tests). A point already stored (same unit, metric, source and time)
+    is left as it is: replays are harmless."""
+    now = now or clock.now()
+    found = _checked(integration, points)
     with transaction.atomic():
         # Measurements, not business changes: no audit entry per point (the warnings they raise have theirs).
         stored = _insert_new(found, received_at=now)
         _touch(integration, now)
     batch = [(unit_id, source, metric, at, value) for (unit_id, metric, source, at), value in found.items()]
-    changed = evaluate(batch, integration=integration, now=now, units={u.pk: u for u in units.values()})
+    changed = evaluate(batch, integration=integration, now=now)
     return Ingested(stored=stored, duplicates=len(points) - stored, changed=changed)
 
 
+def receive(*, integration: Integration, points: list[dict], now: datetime | None = None) -> Ingested:
+    """The API's ingest: store the batch and leave it for the evaluation job (monitoring.tasks), which
+    evaluates every batch pending within YINGJI_SIGNAL_EVALUATE_SECONDS: the request pays for checking
+    and storing the points, one statement, and the evaluation of many batches is paid once."""
+    now = now or clock.now()
+    found = _checked(integration, points)
+    # On PostgreSQL the points and the pending batch are one statement, atomic by itself: no BEGIN and
+    # COMMIT round trips around it (on SQLite they are two, in a transaction).
+    with nullcontext() if connection.vendor == "postgresql" else transaction.atomic():
+        stored = _insert_new(found, received_at=now, pending=integration)
+    _touch(integration, now)
+    _schedule_evaluation(now)
+    return Ingested(stored=stored, duplicates=len(points) - stored)
+
+
+# When this process last enqueued the evaluation job, and for when (monotonic seconds): a process
+# enqueues at most one per period, however many batches it stores in between.
+_scheduled = {"until": 0.0}
+
+
+def _schedule_evaluation(now: datetime) -> None:
+    from . import tasks
+
+    period = settings.YINGJI_SIGNAL_EVALUATE_SECONDS
+    moment = time.monotonic()
+    if moment < _scheduled["until"]:
+        return
+    _scheduled["until"] = moment + period
+    jobs.enqueue_on_commit(tasks.evaluate_pending.using(run_after=now + timedelta(seconds=period)))
+
+
+def evaluate_pending(*, limit: int = 50) -> tuple[int, list]:
+    """Evaluate the batches the API stored (the oldest `limit`), each once: taken under a lock that
+    other workers skip, evaluated, deleted, in one transaction, so a failure leaves them pending.
+    Returns how many batches were evaluated and the warnings that moved."""
+    with transaction.atomic():
+        taken = list(PendingBatch.objects.select_for_update(skip_locked=True).order_by("id")[:limit])
+        if not taken:
+            return 0, []
+        by_integration: dict[int | None, list] = {}
+        times: dict[str, datetime] = {}  # the batches of a second share their times
+        for pending in taken:
+            found = by_integration.setdefault(pending.integration_id, [])
+            for unit_id, metric, source, at, value in json.loads(pending.points):
+                if at not in times:
+                    times[at] = datetime.fromisoformat(at)
+                found.append((unit_id, source, metric, times[at], value))
+        now = clock.now()
+        integrations = Integration.objects.in_bulk([k for k in by_integration if k is not None])
+        changed = []
+        for integration_id, batch in by_integration.items():
+            changed += evaluate(batch, integration=integrations.get(integration_id), now=now)
+        PendingBatch.objects.filter(pk__in=[p.pk for p in taken]).delete()
+    return len(taken), changed
+
+
 _TABLE = SignalPoint._meta.db_table
+_PENDING = PendingBatch._meta.db_table
 _COLUMNS = "unit_id, metric, source, at, value, received_at"
 _ON_CONFLICT = "ON CONFLICT (unit_id, metric, source, at) DO NOTHING RETURNING id"
 
 
-def _insert_new(points: dict[tuple, float], *, received_at: datetime) -> int:
+def _insert_new(
+    points: dict[tuple, float], *, received_at: datetime, pending: Integration | None = None
+) -> int:
     """One INSERT for the batch; a point stored before is skipped by the database (ON CONFLICT), which
-    says how many rows were new."""
+    says how many rows were new. With `pending`, the batch is also kept for the evaluation job (on
+    PostgreSQL in the same statement)."""
     keys = list(points)
+    batch = json.dumps([[k[0], k[1], k[2], k[3].isoformat(), points[k]] for k in keys])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One JSON text, taken apart by the database: cheaper than six hundred parameters, or six
             # arrays that psycopg adapts value by value in Python, on every request.
-            batch = json.dumps([[k[0], k[1], k[2], k[3].isoformat(), points[k]] for k in keys])
-            cursor.execute(
+            insert = (
                 f"INSERT INTO {_TABLE} ({_COLUMNS}) SELECT (p->>0)::bigint, p->>1, p->>2, "
                 "(p->>3)::timestamptz, (p->>4)::float8, %s FROM jsonb_array_elements(%s::jsonb) AS p "
-                + _ON_CONFLICT,
-                [received_at, batch],
+                + _ON_CONFLICT
             )
-        else:
-            adapt = connection.ops.adapt_datetimefield_value
-            params: list = []
-            for k in keys:
-                params += [k[0], k[1], k[2], adapt(k[3]), points[k], adapt(received_at)]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
-            cursor.execute(f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES {values} {_ON_CONFLICT}", params)
-        return len(cursor.fetchall())
+            if pending is None:
+                cursor.execute(insert, [received_at, batch])
+                return len(cursor.fetchall())
+            cursor.execute(
+                f"WITH new AS ({insert}), kept AS (INSERT INTO {_PENDING} (integration_id, received_at, "
+                "points) VALUES (%s, %s, %s)) SELECT count(*) FROM new",
+                [received_at, batch, pending.pk, received_at, batch],
+            )
+            return cursor.fetchone()[0]
+        adapt = connection.ops.adapt_datetimefield_value
+        params: list = []
+        for k in keys:
+            params += [k[0], k[1], k[2], adapt(k[3]), points[k], adapt(received_at)]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
+        cursor.execute(f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES {values} {_ON_CONFLICT}", params)
+        stored = len(cursor.fetchall())
+    if pending is not None:
+        PendingBatch.objects.create(integration=pending, received_at=received_at, points=batch)
+    return stored
 
 
 def _touch(integration: Integration, now: datetime) -> None:
@@ -148,6 +229,7 @@ def _touch(integration: Integration, now: datetime) -> None:
         last = last.replace(tzinfo=UTC)
     if last is None or now - last > LAST_USED_GRANULARITY:
         Integration.objects.filter(pk=integration.pk).update(last_used_at=now)
+        integration.last_used_at = now  # the copy a process keeps of a token (integrations.py)
 
 
 # --- A person and a warning -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .models import (
     BELOW,
     DOWN,
     LEVEL_ORDER,
+    Measure,
     Proposal,
     RuleAction,
     SignalWarning,
@@ -24,6 +25,7 @@ from .models import (
     WarningRule,
     WarningState,
     WarningStatus,
+    source_name,
 )
 
 S = WarningStatus
@@ -57,7 +59,7 @@ def shown(rule: WarningRule, value: float | None) -> str:
 
 
 def title_of(rule: WarningRule, state: WarningState, value: float | None) -> str:
-    where = state.unit.name + (f"（{state.source}）" if state.source else "")
+    where = state.unit.name + (f"（{source_name(state.source)}）" if state.source else "")
     return f"{where}：{rule.name}（{shown(rule, value)}）"[:200]
 
 
@@ -87,13 +89,18 @@ def step(*, rule: WarningRule, state: WarningState, reading, now: datetime, inte
         if current is not None and current.cleared_at and current.cleared_at + holdoff() > now:
             return _reopen(current, rule, reading, now)
         return _raise(rule, state, reading, now, integration)
-    if active is not None and (reading.since or now) + clear_after() <= now:
+    # A source that reports again has no "gone for a while" to wait: its points are the recovery.
+    delay = timedelta(0) if rule.measure == Measure.NO_DATA else clear_after()
+    if active is not None and (reading.since or now) + delay <= now:
         return _clear(active, rule, reading, now)
     return None
 
 
 def _raise(rule, state, reading, now, integration) -> SignalWarning:
-    proposal = Proposal.PENDING if rule.action == RuleAction.PROPOSE else Proposal.NONE
+    from .silences import covering
+
+    silence = covering(unit=state.unit, measure=rule.measure, source=state.source, at=now)
+    proposal = Proposal.PENDING if rule.action == RuleAction.PROPOSE and silence is None else Proposal.NONE
     warning = SignalWarning.objects.create(
         rule=rule,
         unit=state.unit,
@@ -108,6 +115,7 @@ def _raise(rule, state, reading, now, integration) -> SignalWarning:
         raised_at=now,
         proposal=proposal,
         integration=integration,
+        silence=silence,
     )
     WarningEvent.objects.create(
         warning=warning,
@@ -115,13 +123,19 @@ def _raise(rule, state, reading, now, integration) -> SignalWarning:
         text=_("Raised: %(title)s; the condition has held since %(since)s.")
         % {"title": warning.title, "since": _local(warning.condition_since)},
     )
-    audit.record(
-        actor=None,
-        action="warning.raise",
-        obj=warning,
-        unit=warning.unit,
-        data={"rule": rule.name, "value": reading.value, "level": rule.level},
-    )
+    data = {"rule": rule.name, "value": reading.value, "level": rule.level}
+    if silence is not None:
+        # Planned work: the record is kept, nobody is woken, no incident is opened.
+        data["silence"] = silence.pk
+        WarningEvent.objects.create(
+            warning=warning,
+            at=now,
+            text=_("Silenced for planned work (%(reason)s, until %(until)s): nobody is told.")
+            % {"reason": silence.reason, "until": _local(silence.until())},
+        )
+    audit.record(actor=None, action="warning.raise", obj=warning, unit=warning.unit, data=data)
+    if silence is not None:
+        return warning
     notices.tell(warning, rule)
     if rule.action == RuleAction.OPEN_INCIDENT:
         from . import tasks

@@ -6,7 +6,8 @@ is within YINGJI_INSPECTION_WARN_DAYS of its end (本行设定): its head, today
 and the 应急管理员 of the unit above, who sends the inspector. Once per unit and period: the notices
 sent are the record (their key names the period and the unit), so a second run tells nobody again."""
 
-from datetime import datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -36,29 +37,63 @@ def check(*, now: datetime | None = None) -> int:
     today = now.astimezone(clock.SHANGHAI).date()
     warned = 0
     with translation.override(settings.LANGUAGE_CODE), remembered(), merged_jobs():
-        positions = list(Position.objects.filter(code=PositionCode.EMERGENCY_ADMIN))
         for unit_type in coverage.schedule():
             period = coverage.current_period(unit_type, now)
             if period is None or period.days_left(today) > int(settings.YINGJI_INSPECTION_WARN_DAYS):
                 continue
-            told_before = set(
-                Notice.objects.filter(
-                    subject_type=SUBJECT_TYPE,
-                    key__startswith=f"{SUBJECT_TYPE}:",
-                    key__contains=f":{period.key}-u",
-                ).values_list("subject_id", flat=True)
-            )
+            told_before = already_warned(SUBJECT_TYPE, period.key)
             behind = [u for u in coverage.not_inspected(unit_type, period) if u.pk not in told_before]
-            read_ahead(behind, today)
-            for unit in behind:
-                chain = [unit.acting_unit] + ([unit.parent_unit] if unit.parent_unit else [])
-                told = recipients_on(chain, positions=positions, on_date=today)
-                if told and _tell(unit, period, told, today):
-                    warned += 1
+            warned += warn_units(
+                subject_type=SUBJECT_TYPE,
+                units=behind,
+                today=today,
+                round_key=period.key,
+                compose=lambda unit, period=period: _message(unit, period, today),
+            )
     return warned
 
 
-def _tell(unit: Unit, period, told, today) -> bool:
+def already_warned(subject_type: str, round_key: str) -> set[int]:
+    """Ids of the units already warned in this round: the notices sent are the record."""
+    return set(
+        Notice.objects.filter(
+            subject_type=subject_type, key__startswith=f"{subject_type}:", key__contains=f":{round_key}-u"
+        ).values_list("subject_id", flat=True)
+    )
+
+
+def warn_units(
+    *,
+    subject_type: str,
+    units: list[Unit],
+    today: date,
+    round_key: str,
+    compose: Callable[[Unit], tuple[str, str, str]],
+) -> int:
+    """Tell each unit behind (its head, today's 带班领导 and its 应急管理员, and the 应急管理员 of the unit
+    above) what `compose(unit)` says — (title, body, link) — once per unit and round; how many were told.
+    Shared by the inspection and the training warnings."""
+    positions = list(Position.objects.filter(code=PositionCode.EMERGENCY_ADMIN))
+    read_ahead(units, today)
+    warned = 0
+    for unit in units:
+        chain = [unit.acting_unit] + ([unit.parent_unit] if unit.parent_unit else [])
+        told = recipients_on(chain, positions=positions, on_date=today)
+        if not told:
+            continue
+        title, body, link = compose(unit)
+        with transaction.atomic():
+            sent = notify.notify(
+                subject=notify.Subject(subject_type, unit.pk, unit, title[:200], body, link),
+                recipients=told,
+                ack_minutes=None,
+                round_key=f"{round_key}-u{unit.pk}",
+            )
+        warned += int(bool(sent))
+    return warned
+
+
+def _message(unit: Unit, period, today: date) -> tuple[str, str, str]:
     left = period.days_left(today)
     title = _("Inspection due: %(unit)s has not been inspected in %(period)s; %(days)s days left") % {
         "unit": unit.name,
@@ -77,27 +112,14 @@ def _tell(unit: Unit, period, told, today) -> bool:
         "months": period.every_months,
         "setting": BANK_SETTING,
     }
-    with transaction.atomic():
-        sent = notify.notify(
-            subject=notify.Subject(
-                SUBJECT_TYPE,
-                unit.pk,
-                unit,
-                title[:200],
-                body,
-                f"{reverse('security:coverage')}?year={period.year}",
-            ),
-            recipients=told,
-            ack_minutes=None,
-            round_key=f"{period.key}-u{unit.pk}",
-        )
-    return bool(sent)
+    return title, body, f"{reverse('security:coverage')}?year={period.year}"
 
 
-def next_run(now: datetime) -> datetime:
-    """Tomorrow at YINGJI_INSPECTION_CHECK_HOUR, Asia/Shanghai (本行设定)."""
+def next_run(now: datetime, hour: int | None = None) -> datetime:
+    """Tomorrow at `hour` (default YINGJI_INSPECTION_CHECK_HOUR), Asia/Shanghai (本行设定)."""
     tomorrow = now.astimezone(clock.SHANGHAI).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(settings.YINGJI_INSPECTION_CHECK_HOUR), tzinfo=clock.SHANGHAI)
+    hour = settings.YINGJI_INSPECTION_CHECK_HOUR if hour is None else hour
+    return datetime.combine(tomorrow, time(int(hour)), tzinfo=clock.SHANGHAI)
 
 
 @job
@@ -111,11 +133,16 @@ def daily_check() -> str:
 
 def schedule(*, at: datetime | None = None) -> bool:
     """Enqueue the daily check (at once, or at `at`) unless one is already waiting; True if enqueued."""
-    if isinstance(daily_check.get_backend(), DatabaseBackend):
+    return enqueue_once(daily_check, at=at)
+
+
+def enqueue_once(task, *, at: datetime | None = None) -> bool:
+    """Enqueue a daily job (at once, or at `at`) unless one is already waiting; True if enqueued."""
+    if isinstance(task.get_backend(), DatabaseBackend):
         waiting = DBTaskResult.objects.filter(
-            task_path=daily_check.module_path, status=TaskResultStatus.READY
+            task_path=task.module_path, status=TaskResultStatus.READY
         ).exists()
         if waiting:
             return False
-    (later(daily_check, at) if at is not None else daily_check).enqueue()
+    (later(task, at) if at is not None else task).enqueue()
     return True

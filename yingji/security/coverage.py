@@ -1,6 +1,7 @@
-"""Coverage of the inspection schedule: each unit type inspected every YINGJI_INSPECTION_EVERY_MONTHS
-months (本行设定; seed 001 says 每季度、每月), shown as units × periods with the inspections done, the items
-failed, and the rectifications still open and overdue. Periods are the drills' calendar periods."""
+"""Coverage of the inspection schedule: each unit type inspected every so many months as head office
+set it (`schedule()`, 本行设定; seed 001 says 每季度、每月), shown as units × periods with the inspections
+done, the items failed, and the rectifications still open and overdue. Periods are the drills' calendar
+periods."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,12 +16,15 @@ from yingji.orgs import visibility
 from yingji.orgs.models import Unit, UnitType
 from yingji.orgs.visibility import Viewer
 
-from .models import Inspection, ItemResult, Result, Status
+from .models import Inspection, InspectionSchedule, ItemResult, Result, Status
 
 
 def schedule() -> dict[str, int]:
-    """Unit type → months between inspections, as the bank set it."""
-    return {t: int(m) for t, m in settings.YINGJI_INSPECTION_EVERY_MONTHS.items() if int(m) > 0}
+    """Unit type → months between inspections, as the bank set it: head office's rows
+    (`InspectionSchedule`, the schedule page) over the defaults of YINGJI_INSPECTION_EVERY_MONTHS."""
+    found = {t: int(m) for t, m in settings.YINGJI_INSPECTION_EVERY_MONTHS.items()}
+    found |= dict(InspectionSchedule.objects.values_list("unit_type", "every_months"))
+    return {t: m for t, m in found.items() if m > 0}
 
 
 @dataclass

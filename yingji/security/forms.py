@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 from yingji.core.forms import BootstrapMixin
 from yingji.orgs.models import Person
 
-from .models import Area, Result
+from .models import Area, Outcome, Result
 
 OUTCOMES = [(r.value, r.label) for r in (Result.PASS, Result.FAIL, Result.NOT_APPLICABLE)]
 
@@ -58,3 +58,26 @@ class StartForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.code, f"{u.name}（{u.code}）") for u in units]
+
+
+SCHEDULE_LABELS = [
+    (0, _("Not scheduled")),
+    (1, _("Monthly")),
+    (3, _("Quarterly")),
+    (6, _("Half-yearly")),
+    (12, _("Yearly")),
+]
+
+
+class ScheduleForm(BootstrapMixin, forms.Form):
+    unit_type = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    every_months = forms.TypedChoiceField(label=_("Inspected"), choices=SCHEDULE_LABELS, coerce=int)
+
+
+class DecisionForm(BootstrapMixin, forms.Form):
+    outcome = forms.ModelChoiceField(
+        label=pgettext_lazy("accountability", "Decision"),
+        queryset=Outcome.objects.filter(is_active=True),
+        empty_label="—",
+    )
+    reasons = forms.CharField(label=_("Reasons"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yingji.orgs.models import Person, Unit
+from yingji.orgs.models import Person, Unit, UnitType
 
 
 class Area(models.Model):
@@ -167,6 +167,53 @@ class FindingLink(models.Model):
         return f"{self.inspection_id} · {self.finding_id}"
 
 
+class InspectionSchedule(models.Model):
+    """本行设定: how often units of a type are inspected (seed 001: 每季度、每月), set by head office's
+    应急管理员. A type without a row keeps the default of YINGJI_INSPECTION_EVERY_MONTHS; 0 months: the type
+    is not scheduled."""
+
+    unit_type = models.CharField(_("unit type"), max_length=20, choices=UnitType.choices, unique=True)
+    every_months = models.PositiveSmallIntegerField(_("every (months)"))
+    set_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by"))
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        ordering = ["unit_type"]
+        verbose_name = _("inspection schedule")
+        verbose_name_plural = _("inspection schedules")
+
+    def __str__(self) -> str:
+        return f"{self.get_unit_type_display()} · {self.every_months}"
+
+
+class Outcome(models.Model):
+    """A decision on an accountability record (处理决定): 通报批评, 经济处罚, 纪律处分 and 免责 are shipped;
+    the bank adds others."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("accountability outcome")
+        verbose_name_plural = _("accountability outcomes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountabilityStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("accountability", "Awaiting a decision")
+    DECIDED = "decided", pgettext_lazy("accountability", "Decided")
+
+
+ACCOUNTABILITY_TRANSITIONS: dict[str, frozenset[str]] = {
+    AccountabilityStatus.OPEN: frozenset({AccountabilityStatus.DECIDED}),
+}
+
+
 class Accountability(models.Model):
     """对重大安全隐患的责任人及时进行处罚 (seed 001): opened with a major hazard, decided later."""
 
@@ -177,7 +224,22 @@ class Accountability(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"))
     opened_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    decision = models.TextField(_("decision"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AccountabilityStatus.choices,
+        default=AccountabilityStatus.OPEN,
+        db_index=True,
+    )
+    outcome = models.ForeignKey(
+        Outcome,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("accountability", "Decision"),
+    )
+    decision = models.TextField(_("reasons"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -188,3 +250,6 @@ class Accountability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.result}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("security:accountability", kwargs={"pk": self.pk})

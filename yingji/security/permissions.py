@@ -41,3 +41,28 @@ def can_manage_checklist(person: Person | None) -> bool:
 
 def sees(person: Person | None, unit: Unit) -> bool:
     return person is not None and person.is_active and visibility.can_see_unit(person.user, unit)
+
+
+def can_set_schedule(person: Person | None) -> bool:
+    """Head office's 应急管理员 set how often each unit type is inspected (本行设定)."""
+    return (
+        person is not None
+        and person.is_active
+        and person.unit.acting_unit.depth == 1
+        and person.holds(PositionCode.EMERGENCY_ADMIN)
+    )
+
+
+DECIDING = {PositionCode.PRESIDENT, PositionCode.LEADER, "vice_president"}
+
+
+def can_decide(person: Person | None, unit: Unit) -> bool:
+    """A leader (行长, 副行长, 行领导) of the unit above the one inspected, or of head office, decides an
+    accountability record of `unit` (对重大安全隐患的责任人及时进行处罚); never the unit's own people."""
+    if person is None or not person.is_active or not sees(person, unit):
+        return False
+    own = person.unit.acting_unit
+    above = unit.parent_unit
+    if own.pk == unit.pk or not (own.depth == 1 or (above is not None and own.pk == above.acting_unit.pk)):
+        return False
+    return any(p.code in DECIDING for p in person.positions.all())

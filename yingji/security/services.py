@@ -17,7 +17,7 @@ from yingji.corrective import services as corrective
 from yingji.corrective.models import CorrectiveAction, Grade, SourceType
 from yingji.orgs.models import Person, Unit
 
-from . import alarms, permissions
+from . import alarms, coverage, permissions
 from .models import (
     TRANSITIONS,
     Accountability,
@@ -25,12 +25,16 @@ from .models import (
     ChecklistItem,
     FindingLink,
     Inspection,
+    InspectionSchedule,
     ItemResult,
     Result,
     Status,
 )
 
 MAX_NOTE = 2000
+# The unit types an inspection schedule is set for, and the lengths offered (0: not scheduled).
+SCHEDULED_TYPES = ("branch", "sub_branch", "outlet")
+SCHEDULE_CHOICES = (0, 1, 3, 6, 12)
 
 
 def _label(inspection: Inspection) -> str:
@@ -291,3 +295,29 @@ def add_checklist_item(*, actor: Person, area: Area, text: str) -> ChecklistItem
             data={"text": f"{area.name}：{text}"},
         )
     return item
+
+
+def set_schedule(*, actor: Person, unit_type: str, every_months: int) -> None:
+    """Head office's 应急管理员 sets how often units of a type are inspected (0: not scheduled)."""
+    if not permissions.can_set_schedule(actor):
+        raise NotAllowed(_("Head office's emergency administrators set the inspection schedule."))
+    errors: dict[str, str] = {}
+    if unit_type not in SCHEDULED_TYPES:
+        errors["unit_type"] = _("Choose a branch, a sub-branch or an outlet.")
+    if every_months not in SCHEDULE_CHOICES:
+        errors["every_months"] = _("Choose monthly, quarterly, half-yearly, yearly or not scheduled.")
+    if errors:
+        raise InvalidInput(_("The schedule is not changed."), fields=errors)
+    with transaction.atomic():
+        before = coverage.schedule().get(unit_type, 0)
+        row, _created = InspectionSchedule.objects.update_or_create(
+            unit_type=unit_type,
+            defaults={"every_months": every_months, "set_by": actor, "set_at": clock.now()},
+        )
+        audit.record(
+            actor=actor.user,
+            action="security.set_schedule",
+            obj=row,
+            unit=actor.unit,
+            data={"unit_type": unit_type, "before": before, "after": every_months},
+        )

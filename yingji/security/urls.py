@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_decisions
 
 app_name = "security"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("inspections/<str:pk>/rectifications/<str:action_id>/recheck/", views.recheck, name="recheck"),
     path("coverage/", views.coverage_page, name="coverage"),
     path("checklist/", views.checklist, name="checklist"),
+    path("schedule/", views_decisions.schedule, name="schedule"),
+    path("accountability/", views_decisions.accountabilities, name="accountabilities"),
+    path("accountability/<str:pk>/", views_decisions.accountability_page, name="accountability"),
 ]

@@ -72,10 +72,16 @@ export DJANGO_SECRET_KEY DJANGO_DEBUG DJANGO_ALLOWED_HOSTS DJANGO_SSL_REDIRECT D
 
 echo "run: preparing the database…"
 "$PY" manage.py migrate --noinput --verbosity 0
+# The audit checkpoints' signing key (never in the database): made under var/audit/ if none is
+# configured, and said so (docs/operations.md, "Checking the audit chain").
+"$PY" manage.py audit_keygen --if-missing
 # The shipped plan library, then the demo bank: both add or update only what changed.
 "$PY" manage.py load_plans
 "$PY" manage.py load_drill_templates
 "$PY" manage.py load_security_checklists
+"$PY" manage.py load_readiness_course
+"$PY" manage.py load_yearplan_template
+"$PY" manage.py start_training_check
 "$PY" manage.py load_demo
 # The shipped warning rules (监测预警): adds only those missing.
 "$PY" manage.py load_warning_rules >/dev/null

@@ -183,6 +183,32 @@ PAGES: dict[str, Row | list[Row]] = {
             "cancel-reason": "重复",
         },
     ),
+    # annual plans: 和谐支行's plan of the year, approved, minutes uploaded (tests/yearplan/matrix.py)
+    "yearplan:plan": Row(m.UNIT, GET, {"pk": "annual_plan"}),
+    "yearplan:reminders": Row(m.UNIT, POST, {"pk": "annual_plan"}, data={"reminder_days": "5"}),
+    "yearplan:decide": Row(
+        m.UNIT, POST, {"pk": "annual_plan"}, actions=("submit", "approve", "return"), data={"note": "请修改"}
+    ),
+    "yearplan:task": Row(m.UNIT, GET, {"pk": "annual_plan", "task_id": "annual_plan_task"}),
+    "yearplan:edit_task": Row(
+        m.UNIT,
+        POST,
+        {"pk": "annual_plan", "task_id": "annual_plan_task"},
+        data={"due_on": "2026-05-20", "evidence_kind": "file"},
+    ),
+    "yearplan:add_file": Row(m.UNIT, POST, {"pk": "annual_plan", "task_id": "annual_plan_task"}),
+    "yearplan:file": Row(
+        m.UNIT, GET, {"pk": "annual_plan", "task_id": "annual_plan_task", "file_id": "annual_plan_file"}
+    ),
+    "yearplan:link": Row(
+        m.UNIT, POST, {"pk": "annual_plan", "task_id": "annual_plan_task"}, data={"record": "1"}
+    ),
+    "yearplan:complete": Row(
+        m.UNIT, POST, {"pk": "annual_plan", "task_id": "annual_plan_task"}, data={"note": "已召开"}
+    ),
+    "yearplan:reopen": Row(
+        m.UNIT, POST, {"pk": "annual_plan", "task_id": "annual_plan_task"}, data={"reason": "纪要不全"}
+    ),
     # security inspections: 和谐支行 inspected, a failed item and its rectification (tests/security/matrix.py)
     "security:inspection": Row(m.UNIT, GET, {"pk": "inspection"}),
     "security:record_item": Row(
@@ -194,11 +220,53 @@ PAGES: dict[str, Row | list[Row]] = {
     "security:recheck": Row(
         m.UNIT, POST, {"pk": "inspection", "action_id": "rectification"}, data={"passed": "1", "note": "合格"}
     ),
+    # its accountability record (重大安全隐患): decided by a leader above (yingji/security/accountability.py)
+    "security:accountability": Row(
+        m.UNIT, BOTH, {"pk": "accountability"}, data={"outcome": "1", "reasons": "未按规定检查灭火器"}
+    ),
+    # responsibility letters: 和谐支行's president's letter, signed on paper (tests/letters/matrix.py)
+    "letters:letter": Row(m.UNIT, GET, {"pk": "letter"}),
+    "letters:sign": Row(m.UNIT, POST, {"pk": "letter"}),
+    "letters:upload_scan": Row(m.UNIT, POST, {"pk": "letter"}),
+    "letters:scan_file": Row(m.UNIT, GET, {"pk": "letter"}),
+    "letters:docx": Row(m.UNIT, GET, {"pk": "letter"}),
+    # training: a session of 和谐支行 for its own staff, with a handout (tests/training/matrix.py)
+    "training:session": Row(m.UNIT, GET, {"pk": "training_session"}),
+    "training:sign_in": Row(m.UNIT, POST, {"pk": "training_session"}),
+    "training:transition": Row(
+        m.UNIT,
+        POST,
+        {"pk": "training_session"},
+        actions=("hold", "record", "cancel"),
+        data={"c-reason": "停课"},
+    ),
+    "training:mark": Row(
+        m.UNIT,
+        POST,
+        {"pk": "training_session", "attendance_id": "training_attendance"},
+        data={"present": "1"},
+    ),
+    "training:add_material": Row(m.UNIT, POST, {"pk": "training_session"}),
+    "training:material": Row(m.UNIT, GET, {"pk": "training_session", "material_id": "training_material"}),
+    "training:person": Row(m.UNIT, GET, PERSON),
+    # the year's summary of 和谐支行, a draft (tests/assessment/matrix.py): written by 应急管理员 and leaders,
+    # approved by another who heads or leads it or a unit above (yingji/assessment/services.py)
+    "assessment:summary": Row(m.UNIT, BOTH, {"pk": "summary"}, data={"overview": "全年开展检查"}),
+    "assessment:summary_docx": Row(m.UNIT, GET, {"pk": "summary"}),
+    "assessment:summary_action": Row(
+        m.UNIT,
+        POST,
+        {"pk": "summary"},
+        actions=("regenerate", "submit", "return", "approve"),
+        data={"reason": "补充"},
+    ),
     # warnings: a queue warning at 和谐支行 (tests/monitoring/matrix.py); the rules are head office's
     "monitoring:warning": Row(m.UNIT, GET, {"pk": "warning"}),
     "monitoring:acknowledge": Row(m.UNIT, POST, {"pk": "warning"}),
     "monitoring:decide": Row(m.UNIT, POST, {"pk": "warning"}, data={"accept": "0", "note": "已分流"}),
     "monitoring:rule_edit": Row(m.HQ, BOTH, {"pk": "warning_rule"}, data={"name": "排队超过30人"}),
+    "monitoring:silence_end": Row(m.UNIT, POST, {"pk": "silence"}),
+    "monitoring:integration_revoke": Row(m.HQ, POST, {"pk": "integration"}),
     # notices: one's own; the rules: head office's
     "notify:acknowledge": Row(m.OWN, POST, {"pk": "notice"}),
     "notify:save_level_rule": Row(m.HQ, POST, {"level": "level"}),
@@ -207,6 +275,9 @@ PAGES: dict[str, Row | list[Row]] = {
     "notify:switch_robot": Row(m.HQ, POST, {"pk": "robot"}, data={"on": "0"}),
     # the situation board of a unit: seen by the unit and the units above (yingji/reports)
     "reports:board": Row(m.UNIT, GET, UNIT_),
+    # plan readiness: 和谐支行's readiness; a quiz attempt is its person's own (tests/readiness/matrix.py)
+    "readiness:unit": Row(m.UNIT, GET, UNIT_),
+    "readiness:attempt": Row(m.OWN, BOTH, {"pk": "quiz_attempt"}, data={"q1": "0"}),
     "reports:board_live": Row(m.UNIT, GET, UNIT_),
 }
 
@@ -241,14 +312,40 @@ NOT_RECORDS: dict[str, str] = {
     "monitoring:list": "a list scoped by the monitoring selectors",
     "monitoring:rules": "the bank's warning rules, read by everyone; editing is head office's",
     "monitoring:rule_new": "adds a warning rule (head office; names no record)",
+    "monitoring:silences": "silences scoped by visibility; setting one checks the unit in the service",
+    "monitoring:integrations": "head office's list of integration tokens (its 应急管理员 only)",
+    "monitoring:integration_new": "issues an integration token (head office's 应急管理员; names no record)",
     "drills:list": "a list scoped by the drill selectors",
     "drills:create": "a new drill (its units are checked by the service)",
     "drills:compliance": "matrices scoped by visibility.scope and the drill selectors",
     "drills:requirements": "the bank's drill requirements, read by everyone; adding is head office's",
     "security:list": "a list scoped by the security selectors",
+    "yearplan:list": "plans and their progress, scoped by the yearplan selectors",
+    "yearplan:create": "a new plan (its unit is checked by the service)",
     "security:start": "a new inspection (its unit is checked by the service)",
     "security:coverage": "a matrix scoped by visibility.scope",
     "security:checklist": "the bank's checklist, read by everyone; adding is head office's",
+    "letters:coverage": "a matrix scoped by the letters selectors",
+    "letters:coverage_xlsx": "the same matrix as Excel, scoped by the letters selectors",
+    "letters:mine": "the signed-in person's own letters to sign",
+    "letters:generate": "issues a unit's letters (its unit is checked by the service)",
+    "letters:template": "the bank's wording of a kind of letter (no record); editing is head office's",
+    "security:schedule": "the bank's inspection schedule, read by everyone; setting it is head office's",
+    "security:accountabilities": "a list scoped by visibility.scope",
+    "training:list": "a list scoped by the training selectors",
+    "training:new": "a new session (its unit is checked by the service)",
+    "training:coverage": "a matrix scoped by visibility.scope",
+    "training:mine": "the signed-in person's own training record",
+    "training:schedule": "the bank's training schedule, read by everyone; setting it is head office's",
+    "assessment:list": "a list scoped by the assessment selectors",
+    "assessment:generate": "a new summary (its unit is one the writer may write for, checked by the service)",
+    "assessment:ranking": "a ranking of the units scoped by visibility.scope",
+    "assessment:weights": "the bank's weights, read by everyone; editing is head office's",
+    "readiness:mine": "the signed-in person's own role cards",
+    "readiness:acknowledge": "confirms one's own card; a position one does not hold is refused",
+    "readiness:start_quiz": "starts one's own quiz of a plan that concerns one; others are refused",
+    "readiness:course": "the course of seed 003, the same for everyone",
+    "readiness:start_course_quiz": "starts the signed-in person's own course quiz",
     "notify:inbox": "the signed-in person's own notices",
     "notify:badge": "the signed-in person's own count",
     "notify:rules": "the rules page (head office; names no record)",
@@ -303,7 +400,14 @@ API: dict[tuple[str, str], dict | None] = {
     ("GET", "/api/v1/drills/{drill_id}/findings"): None,
     ("GET", "/api/v1/drills/{drill_id}/report"): None,
     ("GET", "/api/v1/security/inspections/{inspection_id}"): None,
+    ("GET", "/api/v1/yearplan/plans/{annual_plan_id}"): None,
+    ("GET", "/api/v1/yearplan/tasks/{annual_task_id}"): None,
     ("GET", "/api/v1/security/rectifications/{rectification_id}"): None,
+    ("GET", "/api/v1/readiness/units/{code}"): None,
+    ("GET", "/api/v1/readiness/people/{person_id}"): None,
+    ("GET", "/api/v1/letters/{letter_id}"): None,
+    ("GET", "/api/v1/training/sessions/{session_id}"): None,
+    ("GET", "/api/v1/assessment/summaries/{summary_id}"): None,
 }
 # Operations on one's own records, or on the bank-wide library: every signed-in holder of a token gets
 # what is theirs.
@@ -328,7 +432,15 @@ API_NOT_RECORDS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/corrective/actions"): "a list scoped by the corrective selectors",
     ("GET", "/api/v1/drills"): "a list scoped by the drill selectors",
     ("GET", "/api/v1/security/inspections"): "a list scoped by the security selectors",
+    ("GET", "/api/v1/letters"): "a list scoped by the letters selectors",
+    ("GET", "/api/v1/yearplan/plans"): "a list scoped by the yearplan selectors",
+    ("GET", "/api/v1/yearplan/tasks"): "a list scoped by the yearplan selectors",
     ("GET", "/api/v1/security/rectifications"): "a list scoped by the security selectors",
+    ("GET", "/api/v1/training/sessions"): "a list scoped by the training selectors",
+    ("GET", "/api/v1/training/attendance"): "a list scoped by the training selectors",
+    ("GET", "/api/v1/assessment/summaries"): "a list scoped by the assessment selectors",
+    ("GET", "/api/v1/assessment/scores"): "a ranking of the units scoped by visibility.scope",
+    ("GET", "/api/v1/readiness/me"): "the token holder's own role cards",
     ("POST", "/api/v1/signals"): "an integration's batch: its token names the units it may report for",
 }
 API_PARAMS = {
@@ -343,7 +455,13 @@ API_PARAMS = {
     "action_id": "corrective_action",
     "drill_id": "drill",
     "inspection_id": "inspection",
+    "letter_id": "letter",
     "rectification_id": "rectification",
+    "person_id": "person",
+    "annual_plan_id": "annual_plan",
+    "annual_task_id": "annual_plan_task",
+    "session_id": "training_session",
+    "summary_id": "summary",
 }
 
 
@@ -441,6 +559,23 @@ def records(library, now):
     from .security.matrix import records as security_records
 
     built.values |= security_records()
+    from .yearplan.matrix import records as yearplan_records
+
+    built.values |= yearplan_records()
+    from .training.matrix import records as training_records
+
+    built.values |= training_records()
+    from .assessment.matrix import records as assessment_records
+
+    built.values |= assessment_records()
+    from .letters.matrix import records as letter_records
+
+    built.values |= letter_records()
+    from .readiness.matrix import records as readiness_records
+
+    values, owners = readiness_records()
+    built.values |= values
+    built.owners |= owners
     return built
 
 

@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "yingji.corrective",
     "yingji.drills",
     "yingji.security",
+    "yingji.yearplan",
+    "yingji.letters",
+    "yingji.training",
+    "yingji.readiness",
+    "yingji.assessment",
     "yingji.reports",
     "yingji.monitoring",
     "yingji.api",
@@ -138,6 +143,22 @@ JOB_BACKOFF_SECONDS = env_int("JOB_BACKOFF_SECONDS", 30)
 # A job worker renews its lease every sixth of this; one silent for longer is dead, and what it held
 # (jobs, deliveries) is taken over by a live worker within about 4/3 of it (yingji/core/workers.py).
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30)
+
+# --- Audit chain (yingji/audit/sequencer.py; docs/operations.md "Checking the audit chain") ---------
+# 本行设定: the longest a committed audit entry may wait to be chained (audit_verify reports any that
+# waited longer, and unchained entries older than it); how often every job worker tries to chain (one
+# at a time); how often the head is signed. The signing key (Ed25519) is never in the database: a PEM
+# file here, or the seed in base64 in YINGJI_AUDIT_SIGNING_KEY; the public keys audit_verify accepts, one
+# per line. `make run` makes both under var/audit/ when there are none (audit_keygen); the tests their own.
+AUDIT_SEQUENCE_BOUND_SECONDS = env_int("YINGJI_AUDIT_SEQUENCE_BOUND_SECONDS", 2)
+AUDIT_SEQUENCE_EVERY_SECONDS = float(env_str("YINGJI_AUDIT_SEQUENCE_EVERY_SECONDS", "0.5"))
+AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("YINGJI_AUDIT_CHECKPOINT_EVERY_SECONDS", 60)
+AUDIT_SIGNING_KEY_FILE = Path(
+    env_str("YINGJI_AUDIT_SIGNING_KEY_FILE", str(VAR_DIR / "audit" / "signing_key.pem"))
+)
+AUDIT_PUBLIC_KEYS_FILE = Path(
+    env_str("YINGJI_AUDIT_PUBLIC_KEYS_FILE", str(VAR_DIR / "audit" / "public_keys.txt"))
+)
 
 # --- Sign-in ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -317,6 +338,34 @@ YINGJI_INSPECTION_MAJOR_DAYS = env_int("YINGJI_INSPECTION_MAJOR_DAYS", 7)
 YINGJI_INSPECTION_PHOTO_TYPES = env_list("YINGJI_INSPECTION_PHOTO_TYPES", ["jpeg", "png", "webp"])
 YINGJI_INSPECTION_PHOTO_MAX_MB = env_int("YINGJI_INSPECTION_PHOTO_MAX_MB", 5)
 YINGJI_INSPECTION_PHOTOS_PER_ITEM = env_int("YINGJI_INSPECTION_PHOTOS_PER_ITEM", 3)
+# Annual security work plans (年度工作计划, seed 001 gives the due dates, not these; 本行设定): the days
+# before a task's due date its owner is reminded (a new plan's default, editable in each draft), and the
+# evidence files a task may carry (types told by their content, size in MB, how many per task).
+YINGJI_YEARPLAN_REMINDER_DAYS = env_int("YINGJI_YEARPLAN_REMINDER_DAYS", 7)
+YINGJI_YEARPLAN_FILE_TYPES = env_list("YINGJI_YEARPLAN_FILE_TYPES", ["pdf", "docx", "xlsx", "jpeg", "png"])
+YINGJI_YEARPLAN_FILE_MAX_MB = env_int("YINGJI_YEARPLAN_FILE_MAX_MB", 10)
+YINGJI_YEARPLAN_FILES_PER_TASK = env_int("YINGJI_YEARPLAN_FILES_PER_TASK", 10)
+# Security education and training (yingji/training; seed 001 says only "按季度"; 本行设定): minutes before a
+# session starts and after it ends during which an attendee may sign in on a phone; days before a period
+# ends when a unit that has not held its scheduled session is warned, and the hour of that daily check;
+# the material file types (told by content), their size and how many per session.
+YINGJI_TRAINING_SIGNIN_EARLY_MINUTES = env_int("YINGJI_TRAINING_SIGNIN_EARLY_MINUTES", 15)
+YINGJI_TRAINING_SIGNIN_LATE_MINUTES = env_int("YINGJI_TRAINING_SIGNIN_LATE_MINUTES", 30)
+YINGJI_TRAINING_WARN_DAYS = env_int("YINGJI_TRAINING_WARN_DAYS", 14)
+YINGJI_TRAINING_CHECK_HOUR = env_int("YINGJI_TRAINING_CHECK_HOUR", 8)
+YINGJI_TRAINING_MATERIAL_TYPES = env_list(
+    "YINGJI_TRAINING_MATERIAL_TYPES", ["pdf", "docx", "pptx", "xlsx", "jpeg", "png"]
+)
+YINGJI_TRAINING_MATERIAL_MAX_MB = env_int("YINGJI_TRAINING_MATERIAL_MAX_MB", 20)
+YINGJI_TRAINING_MATERIALS_PER_SESSION = env_int("YINGJI_TRAINING_MATERIALS_PER_SESSION", 10)
+# Responsibility letters (yingji/letters). Seed 001 gives the deadline (3月10日前 of the year); 本行设定:
+# the days a person who joins later has to sign theirs, the reminders (percent of the time to sign used)
+# and the signed scan's file types (told by content) and size.
+YINGJI_LETTER_DEADLINE_MONTH_DAY = (3, 10)
+YINGJI_LETTER_NEW_STAFF_DAYS = env_int("YINGJI_LETTER_NEW_STAFF_DAYS", 10)
+YINGJI_LETTER_REMINDERS = tuple(int(p) for p in env_list("YINGJI_LETTER_REMINDERS", ["50", "80"]))
+YINGJI_LETTER_SCAN_TYPES = env_list("YINGJI_LETTER_SCAN_TYPES", ["pdf", "jpeg", "png"])
+YINGJI_LETTER_SCAN_MAX_MB = env_int("YINGJI_LETTER_SCAN_MAX_MB", 10)
 # Warning signals (yingji/monitoring). The thresholds of the rules shipped (本行设定: the seeds give only
 # the 60-minute outage of 004 第二条), editable afterwards on the rules page; how long a condition must
 # be gone before a warning clears, how soon after clearing the same condition reopens the same warning
@@ -332,7 +381,18 @@ YINGJI_SIGNAL_HOLDOFF_MINUTES = env_int("YINGJI_SIGNAL_HOLDOFF_MINUTES", 30)
 YINGJI_SIGNAL_MIN_OFFERED = env_int("YINGJI_SIGNAL_MIN_OFFERED", 20)
 YINGJI_SIGNAL_MAX_BATCH = env_int("YINGJI_SIGNAL_MAX_BATCH", 1000)
 YINGJI_SIGNAL_ACK_MINUTES = env_int("YINGJI_SIGNAL_ACK_MINUTES", 15)
+# Seconds between a batch stored over the API and the evaluation job that evaluates it with every other
+# batch pending (a warning is raised within this plus the job worker's poll); seconds a server process
+# trusts its copy of an integration's token (a token revoked elsewhere is refused within this); minutes
+# without a point from a source before its 数据中断 warning (the shipped rule's default).
+YINGJI_SIGNAL_EVALUATE_SECONDS = env_int("YINGJI_SIGNAL_EVALUATE_SECONDS", 1)
+YINGJI_SIGNAL_TOKEN_CACHE_SECONDS = env_int("YINGJI_SIGNAL_TOKEN_CACHE_SECONDS", 5)
+YINGJI_SIGNAL_NO_DATA_MINUTES = env_int("YINGJI_SIGNAL_NO_DATA_MINUTES", 10)
 # The situation board (yingji/reports): how many open incidents and warnings it lists (the most severe
 # and oldest first; the counts cover all of them) and how often an open board asks whether anything changed.
 YINGJI_BOARD_ROWS = env_int("YINGJI_BOARD_ROWS", 30)
 YINGJI_BOARD_POLL_SECONDS = env_int("YINGJI_BOARD_POLL_SECONDS", 10)
+# Plan readiness (yingji/readiness), 本行设定 (the seeds give none, the pages say so): the score in percent
+# a quiz must reach to pass, and how many questions a quiz generated from a plan or the course asks.
+YINGJI_QUIZ_PASS_SCORE = env_int("YINGJI_QUIZ_PASS_SCORE", 80)
+YINGJI_QUIZ_QUESTIONS = env_int("YINGJI_QUIZ_QUESTIONS", 6)

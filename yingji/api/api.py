@@ -178,3 +178,18 @@ api.add_router("/", signals_router)
 from yingji.security.api import security_router  # noqa: E402
 
 api.add_router("/", security_router)
+from yingji.yearplan.api import yearplan_router  # noqa: E402
+
+api.add_router("/", yearplan_router)
+from yingji.training.api import training_router  # noqa: E402
+
+api.add_router("/", training_router)
+from yingji.letters.api import letters_router  # noqa: E402
+
+api.add_router("/", letters_router)
+from yingji.assessment.api import assessment_router  # noqa: E402
+
+api.add_router("/", assessment_router)
+from yingji.readiness.api import readiness_router  # noqa: E402
+
+api.add_router("/", readiness_router)

@@ -61,8 +61,26 @@ ACTIONS: dict[str, Promise] = {
     "corrective.reopen": pgettext_lazy("audit", "Reopened a corrective action after a failed verification"),
     "corrective.start": pgettext_lazy("audit", "Started a corrective action"),
     "corrective.verify": pgettext_lazy("audit", "Verified a corrective action"),
+    # The year's summary and assessment (年度工作总结、考核)
+    "assessment.generate_summary": pgettext_lazy("audit", "Generated a year's summary from the records"),
+    "assessment.edit_summary": pgettext_lazy("audit", "Edited a year's summary"),
+    "assessment.submit_summary": pgettext_lazy("audit", "Submitted a year's summary for approval"),
+    "assessment.return_summary": pgettext_lazy("audit", "Returned a year's summary"),
+    "assessment.approve_summary": pgettext_lazy("audit", "Approved a year's summary"),
+    "assessment.set_weights": pgettext_lazy("audit", "Set the assessment's weights"),
+    # Security education and training (安全教育与培训)
+    "training.plan": pgettext_lazy("audit", "Planned a training session"),
+    "training.hold": pgettext_lazy("audit", "Opened a training session"),
+    "training.cancel": pgettext_lazy("audit", "Cancelled a training session"),
+    "training.sign_in": pgettext_lazy("audit", "Signed in at a training session"),
+    "training.mark": pgettext_lazy("audit", "Marked attendance at a training session"),
+    "training.record": pgettext_lazy("audit", "Recorded a training session's attendance"),
+    "training.add_material": pgettext_lazy("audit", "Added a training material"),
+    "training.set_cadence": pgettext_lazy("audit", "Set the training schedule"),
     # Security inspections (安全检查)
     "security.add_checklist_item": pgettext_lazy("audit", "Added an inspection checklist item"),
+    "security.set_schedule": pgettext_lazy("audit", "Set the inspection schedule"),
+    "security.decide_accountability": pgettext_lazy("audit", "Decided an accountability record"),
     "security.add_photo": pgettext_lazy("audit", "Added a photo to an inspection"),
     "security.open_accountability": pgettext_lazy(
         "audit", "Opened an accountability record for a major hazard"
@@ -71,6 +89,28 @@ ACTIONS: dict[str, Promise] = {
     "security.sign_head": pgettext_lazy("audit", "Signed an inspection for the unit"),
     "security.sign_inspector": pgettext_lazy("audit", "Signed an inspection as the inspector"),
     "security.start_inspection": pgettext_lazy("audit", "Started a security inspection"),
+    # Plan readiness (预案职责卡与测验)
+    "readiness.acknowledge": pgettext_lazy("audit", "Acknowledged a plan role card"),
+    "readiness.start_quiz": pgettext_lazy("audit", "Started a plan quiz"),
+    "readiness.submit_quiz": pgettext_lazy("audit", "Handed in a plan quiz"),
+    # Responsibility letters (安全责任书)
+    "letters.edit_template": pgettext_lazy("audit", "Edited the wording of a responsibility letter"),
+    "letters.generate": pgettext_lazy("audit", "Issued the year's responsibility letters"),
+    "letters.issue_newcomer": pgettext_lazy("audit", "Issued a responsibility letter to a new employee"),
+    "letters.move": pgettext_lazy("audit", "Moved an unsigned responsibility letter with its employee"),
+    "letters.sign": pgettext_lazy("audit", "Signed a responsibility letter"),
+    "letters.upload_scan": pgettext_lazy("audit", "Uploaded the signed scan of a responsibility letter"),
+    # Annual security work plans
+    "yearplan.add_file": pgettext_lazy("audit", "Uploaded evidence for an annual plan task"),
+    "yearplan.approve": pgettext_lazy("audit", "Approved an annual security work plan"),
+    "yearplan.complete_task": pgettext_lazy("audit", "Marked an annual plan task done"),
+    "yearplan.create": pgettext_lazy("audit", "Drew up an annual security work plan"),
+    "yearplan.edit": pgettext_lazy("audit", "Changed an annual security work plan"),
+    "yearplan.edit_task": pgettext_lazy("audit", "Changed an annual plan task"),
+    "yearplan.link_record": pgettext_lazy("audit", "Linked a record as evidence of an annual plan task"),
+    "yearplan.reopen_task": pgettext_lazy("audit", "Opened an annual plan task again"),
+    "yearplan.return": pgettext_lazy("audit", "Sent an annual security work plan back to draft"),
+    "yearplan.submit": pgettext_lazy("audit", "Submitted an annual security work plan for approval"),
     # Duty roster
     "duty.assign": pgettext_lazy("audit", "Assigned the leader on duty"),
     "duty.clear": pgettext_lazy("audit", "Cleared the leader on duty"),
@@ -170,6 +210,9 @@ ACTIONS: dict[str, Promise] = {
     "plans.load_library": pgettext_lazy("audit", "Loaded the plan library"),
     # Warning signals (monitoring)
     "integration.issue": pgettext_lazy("audit", "Issued a signal integration's token"),
+    "integration.revoke": pgettext_lazy("audit", "Revoked a signal integration's token"),
+    "silence.set": pgettext_lazy("audit", "Set a silence for planned work"),
+    "silence.end": pgettext_lazy("audit", "Ended a silence early"),
     "warning.raise": pgettext_lazy("audit", "Raised a warning"),
     "warning.reraise": pgettext_lazy("audit", "Raised a warning again within the hold-off"),
     "warning.clear": pgettext_lazy("audit", "Cleared a warning"),
@@ -181,6 +224,18 @@ ACTIONS: dict[str, Promise] = {
 }
 
 FIELDS: dict[str, Promise] = {
+    # The assessment's components (yingji/assessment/scoring.py), as a weights change names them.
+    "task_on_time": pgettext_lazy("audit", "Weight of tasks done on time"),
+    "letter_sign": pgettext_lazy("audit", "Weight of letters signed"),
+    "rectification_closure": pgettext_lazy("audit", "Weight of rectifications closed"),
+    "training_coverage": pgettext_lazy("audit", "Weight of training coverage"),
+    "readiness": pgettext_lazy("audit", "Weight of readiness"),
+    "drill_done": pgettext_lazy("audit", "Weight of drills done"),
+    "session_kind": pgettext_lazy("audit", "Kind of session"),
+    "topic": pgettext_lazy("audit", "Topic"),
+    "present": pgettext_lazy("audit", "Present"),
+    "unit_type": pgettext_lazy("audit", "Unit type"),
+    "after": pgettext_lazy("audit", "After"),
     "active": pgettext_lazy("audit", "Active"),
     "address": pgettext_lazy("audit", "Address"),
     "approver": pgettext_lazy("audit", "Signed off by"),
@@ -192,6 +247,14 @@ FIELDS: dict[str, Promise] = {
     "axis": pgettext_lazy("audit", "Category axis"),
     "before": pgettext_lazy("audit", "Before"),
     "changed": pgettext_lazy("audit", "Changes"),
+    "done_late": pgettext_lazy("audit", "Done after the due date"),
+    "due_on": pgettext_lazy("audit", "Due date"),
+    "evidence_kind": pgettext_lazy("audit", "Evidence required"),
+    "evidence_note": pgettext_lazy("audit", "What evidence"),
+    "owner_person": pgettext_lazy("audit", "Owner person"),
+    "owner_position": pgettext_lazy("audit", "Owner position"),
+    "owner_unit": pgettext_lazy("audit", "Owner unit"),
+    "reminder_days": pgettext_lazy("audit", "Reminder lead time (days)"),
     "channel": pgettext_lazy("audit", "Channel"),
     "classified_level": pgettext_lazy("audit", "Level by the rules"),
     "code": pgettext_lazy("audit", "Code"),
@@ -215,6 +278,12 @@ FIELDS: dict[str, Promise] = {
     "filters": pgettext_lazy("audit", "Filters"),
     "findings": pgettext_lazy("audit", "Findings"),
     "from": pgettext_lazy("audit", "From"),
+    "starts_at": pgettext_lazy("audit", "Starts"),
+    "ends_at": pgettext_lazy("audit", "Ends"),
+    "subtree": pgettext_lazy("audit", "And the units below"),
+    "measure": pgettext_lazy("audit", "Measure"),
+    "silence": pgettext_lazy("audit", "Silence"),
+    "units": pgettext_lazy("audit", "Units"),
     "group": pgettext_lazy("audit", "Group"),
     "groups": pgettext_lazy("audit", "Groups"),
     "holidays": pgettext_lazy("audit", "Holidays"),
@@ -223,6 +292,7 @@ FIELDS: dict[str, Promise] = {
     "is_working_day": pgettext_lazy("audit", "Working day"),
     "kind": pgettext_lazy("audit", "Kind"),
     "kinds": pgettext_lazy("audit", "Event kinds"),
+    "late": pgettext_lazy("audit", "Signed late"),
     "leader": pgettext_lazy("audit", "Leader"),
     "leader_id": pgettext_lazy("audit", "Leader's number"),
     "level": pgettext_lazy("audit", "Level"),
@@ -243,6 +313,9 @@ FIELDS: dict[str, Promise] = {
     "person": pgettext_lazy("audit", "Person"),
     "phone": pgettext_lazy("audit", "Phone"),
     "plan": pgettext_lazy("audit", "Plan"),
+    "position": pgettext_lazy("audit", "Position"),
+    "passed": pgettext_lazy("audit", "Passed"),
+    "score": pgettext_lazy("audit", "Score"),
     "positions": pgettext_lazy("audit", "Positions"),
     "prefix": pgettext_lazy("audit", "Token"),
     "previous": pgettext_lazy("audit", "Previous"),
@@ -346,6 +419,7 @@ def field_label(key: str) -> str:
 # Entries about something that is not one model's row.
 OBJECT_TYPES: dict[str, Promise] = {
     "plans.library": pgettext_lazy("audit", "Plan library"),
+    "assessment.weight": pgettext_lazy("audit", "Assessment weights"),
 }
 
 
@@ -402,7 +476,7 @@ def value_text(value: Any, *, key: str = "") -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        return _string_text(value)
+        return _position_name(value) if key == "position" else _string_text(value)
     if isinstance(value, dict):
         if key == "changed":
             return "；".join(f"{field_label(str(k))}：{_change_text(v)}" for k, v in value.items())

@@ -28,3 +28,24 @@ class Command(BaseCommand):
             from yingji.security.demo import load_demo_inspections
 
             self.stdout.write(f"demo inspections: {load_demo_inspections()['inspections']} added")
+            # 江南分行's annual security work plan: approved, part done, one task late, one overdue.
+            from yingji.yearplan.demo import load_demo_yearplan
+
+            self.stdout.write(f"demo annual plans: {load_demo_yearplan()['plans']} added")
+            # This year's training sessions at 江南分行's units, with their attendance (yingji/training).
+            from yingji.training.demo import load_demo_training
+
+            self.stdout.write(f"demo training sessions: {load_demo_training()['sessions']} added")
+            # This year's responsibility letters of 江南分行's subtree, most signed, some missing, one scan.
+            from yingji.letters.demo import load_demo_letters
+
+            self.stdout.write(f"demo letters: {load_demo_letters()['letters']} added")
+            # Most of 江南分行 ready for its plans, 和谐路营业部 below 100 % (yingji/readiness).
+            from yingji.readiness.demo import load_demo_readiness
+
+            done = load_demo_readiness()
+            self.stdout.write(f"demo readiness: {done['acknowledgements']} cards, {done['quizzes']} quizzes")
+            # Last, as it reads what the others made: a draft 2026 summary of 江南分行 (yingji/assessment).
+            from yingji.assessment.demo import load_demo_summary
+
+            self.stdout.write(f"demo year's summaries: {load_demo_summary()['summaries']} added")

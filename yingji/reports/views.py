@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET
 from yingji.complaints import reports as complaint_reports
 from yingji.core import clock, documents
 from yingji.incidents import selectors as incident_selectors
+from yingji.letters import selectors as letter_selectors
 from yingji.notify.models import Notice
 from yingji.orgs import selectors as org_selectors
 from yingji.orgs import visibility
+from yingji.training import selectors as training_selectors
 
 from . import board as boards
 from . import dashboards, exports, summary
@@ -28,8 +30,8 @@ MY_NOTICES_ROWS = 10  # the oldest waiting; the rest on the notices page
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """A sub-branch, branch or head office (and their departments) land on the board of their subtree;
-    an outlet's or the call centre's staff on their open tasks, the notices waiting for their 已收到 and
-    today's leader on duty."""
+    an outlet's or the call centre's staff on their open tasks, the notices waiting for their 已收到,
+    their letters to sign and training sessions to sign in to, and today's leader on duty."""
     if boards.sees_a_board(request.user):
         return _board_page(request, boards.board_root(request.user), home=True)
     person = visibility.person_of(request.user)
@@ -47,6 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 ).order_by("created_at", "pk")[:MY_NOTICES_ROWS]
             ),
             "now": clock.now(),
+            # The security year's to-dos that are a person's own: letters to sign, sessions to sign in to.
+            "my_letters": letter_selectors.letters_to_sign(person),
+            "my_sessions": training_selectors.sessions_to_attend(person, now=clock.now()),
         }
     return render(request, "reports/home.html", context)
 

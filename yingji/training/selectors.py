@@ -74,3 +74,24 @@ def record_of(person: Person) -> list[Attendance]:
         .select_related("session__kind", "session__unit", "session__trainer")
         .order_by("-session__starts_at")
     )
+
+
+def sessions_to_attend(person: Person, *, now, days: int = 7) -> list[Attendance]:
+    """The sessions `person` is expected at and has not signed in to, whose sign-in window is still open
+    or opens within `days` (the home page's to-do), soonest first. One query."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    late = timedelta(minutes=int(settings.YINGJI_TRAINING_SIGNIN_LATE_MINUTES))
+    return list(
+        Attendance.objects.filter(
+            person=person,
+            attended_at__isnull=True,
+            session__status__in=["planned", "held"],
+            session__ends_at__gte=now - late,
+            session__starts_at__lte=now + timedelta(days=days),
+        )
+        .select_related("session__kind", "session__unit")
+        .order_by("session__starts_at", "pk")
+    )

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yingji.core import clock, inputs
+from yingji.core import clock
 from yingji.core.documents import DOCX_MIME
 from yingji.core.errors import DomainError, NotAllowed
-from yingji.core.web import act, add_error, domain_view
+from yingji.core.web import act, add_error, domain_view, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import Unit, UnitType
 
@@ -20,13 +20,6 @@ from .forms import RANKED_TYPES, GenerateForm, RankingForm, SummaryForm, Weights
 from .models import Status
 
 PAGE_ROWS = 100
-
-
-def _pk(value) -> int:
-    pk = inputs.record_id(value)
-    if pk is None:
-        raise Http404()
-    return pk
 
 
 def _writable_units(user) -> list[Unit]:
@@ -67,7 +60,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 @domain_view
 @require_http_methods(["GET", "POST"])
 def summary(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.summary_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.summary_for(viewer=request.user, pk=record_pk(pk))
     may_write = permissions.can_write(request.user, found.unit)
     may_edit = may_write and found.status == Status.DRAFT
     form = SummaryForm(request.POST or None, initial={f: getattr(found, f) for f in writing.FIELDS})
@@ -109,7 +102,7 @@ def summary(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_GET
 def summary_docx(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.summary_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.summary_for(viewer=request.user, pk=record_pk(pk))
     response = HttpResponse(writing.docx(found), content_type=DOCX_MIME)
     response["Content-Disposition"] = f'attachment; filename="summary-{found.unit.code}-{found.year}.docx"'
     return response
@@ -130,7 +123,7 @@ ACTIONS = {
 @domain_view
 @require_POST
 def summary_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
-    found = selectors.summary_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.summary_for(viewer=request.user, pk=record_pk(pk))
     if action not in ACTIONS:
         raise Http404()
     act(request, actor=request.user, **ACTIONS[action](request, found))

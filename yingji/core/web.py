@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest
 
+from . import inputs
 from .errors import DomainError, NotAllowed, NotVisible
 
 
@@ -50,3 +51,23 @@ def act(request: HttpRequest, service, **kwargs) -> bool:
                 messages.error(request, problem)
         return False
     return True
+
+
+def record_pk(value) -> int:
+    """A record's id from the URL or a form: anything that is not one (text, a huge number) is a 404,
+    as a record that does not exist is."""
+    pk = inputs.record_id(value)
+    if pk is None:
+        raise Http404()
+    return pk
+
+
+def person_required(request: HttpRequest):
+    """The signed-in person; an account that belongs to nobody (a superuser without a unit) is refused
+    with a 403 on the pages that act as a person."""
+    from yingji.orgs.visibility import person_of  # core stays below orgs; this is its one view helper
+
+    person = person_of(request.user)
+    if person is None:
+        raise PermissionDenied()
+    return person

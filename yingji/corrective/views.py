@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yingji.core import clock, inputs
+from yingji.core import clock
 from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput, InvalidTransition
-from yingji.core.web import add_error, domain_view
+from yingji.core.web import add_error, domain_view, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import Person
 
@@ -23,13 +23,6 @@ from .forms import ActionForm, CancelForm, CompleteForm, FilterForm, FindingForm
 from .models import RUNNING, TRANSITIONS, CorrectiveAction, Finding, Grade, Status
 
 PER_PAGE = 25
-
-
-def _pk(value) -> int:
-    pk = inputs.record_id(value)
-    if pk is None:
-        raise Http404()
-    return pk
 
 
 def _row(action: CorrectiveAction, now) -> dict:
@@ -144,13 +137,13 @@ def _finding_page(
 @domain_view
 @require_GET
 def finding(request: HttpRequest, pk: str) -> HttpResponse:
-    return _finding_page(request, selectors.finding_for(viewer=request.user, pk=_pk(pk)))
+    return _finding_page(request, selectors.finding_for(viewer=request.user, pk=record_pk(pk)))
 
 
 @domain_view
 @require_POST
 def open_for_finding(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.finding_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.finding_for(viewer=request.user, pk=record_pk(pk))
     person = visibility.person_of(request.user)
     if person is None or not permissions.can_record(person, found.unit):
         raise PermissionDenied(
@@ -231,7 +224,7 @@ def _action_page(request: HttpRequest, action: CorrectiveAction, forms: dict | N
 @domain_view
 @require_GET
 def action(request: HttpRequest, pk: str) -> HttpResponse:
-    return _action_page(request, selectors.action_for(viewer=request.user, pk=_pk(pk)))
+    return _action_page(request, selectors.action_for(viewer=request.user, pk=record_pk(pk)))
 
 
 @domain_view
@@ -240,7 +233,7 @@ def act(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     move = action
     if move not in ACTIONS:
         raise Http404()
-    found = selectors.action_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.action_for(viewer=request.user, pk=record_pk(pk))
     person = visibility.person_of(request.user)
     if person is None:
         raise PermissionDenied()

@@ -15,7 +15,7 @@ from yingji.core import clock, inputs
 from yingji.core.documents import DOCX_MIME
 from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput
-from yingji.core.web import act, add_error, domain_view
+from yingji.core.web import act, add_error, domain_view, person_required, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit, UnitType
 
@@ -23,20 +23,6 @@ from . import document, export, permissions, scans, selectors, services, wording
 from .figures import counted
 from .forms import GenerateForm, ScanForm, TemplateForm
 from .models import Kind, LetterTemplate
-
-
-def _pk(value) -> int:
-    pk = inputs.record_id(value)
-    if pk is None:
-        raise Http404()
-    return pk
-
-
-def _person(request: HttpRequest) -> Person:
-    person = visibility.person_of(request.user)
-    if person is None:
-        raise PermissionDenied()
-    return person
 
 
 def _year(request: HttpRequest) -> int:
@@ -99,7 +85,7 @@ def coverage_xlsx(request: HttpRequest) -> HttpResponse:
 @domain_view
 @require_POST
 def generate(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(request)
     unit = visibility.visible_unit(request.user, str(request.POST.get("unit", ""))[:32])
     if unit is None:
         raise Http404()
@@ -128,7 +114,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _letter_page(request: HttpRequest, pk: str, scan_form: ScanForm | None = None, status: int = 200):
-    letter = selectors.letter_for(viewer=request.user, pk=_pk(pk))
+    letter = selectors.letter_for(viewer=request.user, pk=record_pk(pk))
     person = visibility.person_of(request.user)
     pending = not letter.is_signed
     return render(
@@ -156,8 +142,8 @@ def letter(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_POST
 def sign(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.letter_for(viewer=request.user, pk=_pk(pk))
-    if act(request, services.sign, actor=_person(request), letter=found):
+    found = selectors.letter_for(viewer=request.user, pk=record_pk(pk))
+    if act(request, services.sign, actor=person_required(request), letter=found):
         messages.success(request, _("Signed. Thank you."))
     return redirect(found)
 
@@ -165,8 +151,8 @@ def sign(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_POST
 def upload_scan(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.letter_for(viewer=request.user, pk=_pk(pk))
-    person = _person(request)
+    found = selectors.letter_for(viewer=request.user, pk=record_pk(pk))
+    person = person_required(request)
     form = ScanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -184,7 +170,7 @@ def upload_scan(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_GET
 def scan_file(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.letter_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.letter_for(viewer=request.user, pk=record_pk(pk))
     if not found.scan_name or not scans.path_of(found).exists():
         raise Http404()
     return FileResponse(scans.path_of(found).open("rb"), content_type=found.scan_type)
@@ -193,7 +179,7 @@ def scan_file(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_GET
 def docx(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.letter_for(viewer=request.user, pk=_pk(pk))
+    found = selectors.letter_for(viewer=request.user, pk=record_pk(pk))
     response = HttpResponse(document.letter_docx(found), content_type=DOCX_MIME)
     response["Content-Disposition"] = f'attachment; filename="{document.file_name(found)}"'
     return response

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yingji.core import clock, inputs
+from yingji.core import clock
 from yingji.core.errors import InvalidInput
-from yingji.core.web import add_error, domain_view
+from yingji.core.web import add_error, domain_view, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import UnitType
 
@@ -21,13 +21,6 @@ from . import selectors, services, silences
 from .forms import DecisionForm, IntegrationForm, RuleForm, SilenceForm
 from .models import Integration, Silence, WarningRule, WarningStatus
 from .transitions import shown
-
-
-def _pk(value) -> int:
-    pk = inputs.record_id(value)
-    if pk is None:
-        raise Http404()
-    return pk
 
 
 @require_GET
@@ -68,13 +61,13 @@ def _page(request: HttpRequest, warning, form: DecisionForm | None = None) -> Ht
 @domain_view
 @require_GET
 def warning(request: HttpRequest, pk: str) -> HttpResponse:
-    return _page(request, selectors.warning_of(viewer=request.user, pk=_pk(pk)))
+    return _page(request, selectors.warning_of(viewer=request.user, pk=record_pk(pk)))
 
 
 @domain_view
 @require_POST
 def acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.warning_of(viewer=request.user, pk=_pk(pk))
+    found = selectors.warning_of(viewer=request.user, pk=record_pk(pk))
     person = visibility.person_of(request.user)
     if person is None:
         raise PermissionDenied()
@@ -86,7 +79,7 @@ def acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_POST
 def decide(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.warning_of(viewer=request.user, pk=_pk(pk))
+    found = selectors.warning_of(viewer=request.user, pk=record_pk(pk))
     person = visibility.person_of(request.user)
     if not services.can_decide(person, found):
         raise PermissionDenied(
@@ -132,7 +125,7 @@ def rule_edit(request: HttpRequest, pk: str | None = None) -> HttpResponse:
     _require_editor(request)
     rule = None
     if pk is not None:
-        rule = WarningRule.objects.filter(pk=_pk(pk)).first()
+        rule = WarningRule.objects.filter(pk=record_pk(pk)).first()
         if rule is None:
             raise Http404()
     form = RuleForm(request.POST or None, instance=rule)
@@ -190,7 +183,9 @@ def _silence_initial() -> dict:
 @domain_view
 @require_POST
 def silence_end(request: HttpRequest, pk: str) -> HttpResponse:
-    found = visibility.get_visible_or_404(Silence.objects.select_related("unit"), request.user, pk=_pk(pk))
+    found = visibility.get_visible_or_404(
+        Silence.objects.select_related("unit"), request.user, pk=record_pk(pk)
+    )
     person = visibility.person_of(request.user)
     if person is None:
         raise PermissionDenied()
@@ -247,7 +242,7 @@ def integration_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def integration_revoke(request: HttpRequest, pk: str) -> HttpResponse:
     _require_token_admin(request)
-    found = Integration.objects.filter(pk=_pk(pk)).first()
+    found = Integration.objects.filter(pk=record_pk(pk)).first()
     if found is None:
         raise Http404()
     services.revoke_integration(actor=request.user, integration=found)

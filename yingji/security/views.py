@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yingji.core import clock, inputs
 from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput, InvalidTransition
-from yingji.core.web import add_error, domain_view
+from yingji.core.web import add_error, domain_view, person_required, record_pk
 from yingji.corrective.models import RUNNING, CorrectiveAction
 from yingji.corrective.models import Status as ActionStatus
 from yingji.orgs import visibility
@@ -25,20 +25,6 @@ from .forms import ChecklistItemForm, ItemForm, PhotoForm, RecheckForm, StartFor
 from .models import Area, Inspection, ItemResult, Photo, Status
 
 PAGE_ROWS = 50
-
-
-def _pk(value) -> int:
-    pk = inputs.record_id(value)
-    if pk is None:
-        raise Http404()
-    return pk
-
-
-def _person(request: HttpRequest) -> Person:
-    person = visibility.person_of(request.user)
-    if person is None:
-        raise PermissionDenied()
-    return person
 
 
 def _inspectable(person: Person | None) -> list[Unit]:
@@ -66,7 +52,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
 @domain_view
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(request)
     unit = visibility.visible_unit(request.user, str(request.POST.get("unit", ""))[:32])
     if unit is None:
         raise Http404()
@@ -146,12 +132,12 @@ def _page(request: HttpRequest, inspection: Inspection, forms: dict | None = Non
 @domain_view
 @require_GET
 def inspection(request: HttpRequest, pk: str) -> HttpResponse:
-    return _page(request, selectors.inspection_for(viewer=request.user, pk=_pk(pk)))
+    return _page(request, selectors.inspection_for(viewer=request.user, pk=record_pk(pk)))
 
 
 def _result(request: HttpRequest, pk: str, item_id: str) -> tuple[Inspection, ItemResult]:
-    found = selectors.inspection_for(viewer=request.user, pk=_pk(pk))
-    result = found.results.filter(pk=_pk(item_id)).first()
+    found = selectors.inspection_for(viewer=request.user, pk=record_pk(pk))
+    result = found.results.filter(pk=record_pk(item_id)).first()
     if result is None:
         raise Http404()
     result.inspection = found
@@ -162,7 +148,7 @@ def _result(request: HttpRequest, pk: str, item_id: str) -> tuple[Inspection, It
 @require_POST
 def record_item(request: HttpRequest, pk: str, item_id: str) -> HttpResponse:
     found, result = _result(request, pk, item_id)
-    person = _person(request)
+    person = person_required(request)
     people = Person.objects.filter(unit=found.unit, user__is_active=True)
     form = ItemForm(request.POST, people=people, prefix=f"i{result.pk}")
     if form.is_valid():
@@ -187,7 +173,7 @@ def record_item(request: HttpRequest, pk: str, item_id: str) -> HttpResponse:
 @require_POST
 def add_photo(request: HttpRequest, pk: str, item_id: str) -> HttpResponse:
     found, result = _result(request, pk, item_id)
-    person = _person(request)
+    person = person_required(request)
     form = PhotoForm(request.POST, request.FILES, prefix=f"p{result.pk}")
     if form.is_valid():
         try:
@@ -202,8 +188,8 @@ def add_photo(request: HttpRequest, pk: str, item_id: str) -> HttpResponse:
 @domain_view
 @require_GET
 def photo(request: HttpRequest, pk: str, photo_id: str) -> HttpResponse:
-    found = selectors.inspection_for(viewer=request.user, pk=_pk(pk))
-    shot = Photo.objects.filter(pk=_pk(photo_id), result__inspection=found).first()
+    found = selectors.inspection_for(viewer=request.user, pk=record_pk(pk))
+    shot = Photo.objects.filter(pk=record_pk(photo_id), result__inspection=found).first()
     if shot is None or not photos.path_of(shot).exists():
         raise Http404()
     return FileResponse(photos.path_of(shot).open("rb"), content_type=shot.content_type)
@@ -212,8 +198,8 @@ def photo(request: HttpRequest, pk: str, photo_id: str) -> HttpResponse:
 @domain_view
 @require_POST
 def sign(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.inspection_for(viewer=request.user, pk=_pk(pk))
-    person = _person(request)
+    found = selectors.inspection_for(viewer=request.user, pk=record_pk(pk))
+    person = person_required(request)
     try:
         if found.status == Status.CONDUCTING:
             services.sign_as_inspector(actor=person, inspection=found)
@@ -229,9 +215,11 @@ def sign(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_POST
 def recheck(request: HttpRequest, pk: str, action_id: str) -> HttpResponse:
-    found = selectors.inspection_for(viewer=request.user, pk=_pk(pk))
-    person = _person(request)
-    action = selectors.rectifications_for(request.user, inspection=found).filter(pk=_pk(action_id)).first()
+    found = selectors.inspection_for(viewer=request.user, pk=record_pk(pk))
+    person = person_required(request)
+    action = (
+        selectors.rectifications_for(request.user, inspection=found).filter(pk=record_pk(action_id)).first()
+    )
     if action is None:
         raise Http404()
     form = RecheckForm(request.POST, prefix=f"r{action.pk}")

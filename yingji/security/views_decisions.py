@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yingji.core.errors import InvalidInput, InvalidTransition
-from yingji.core.web import add_error, domain_view
+from yingji.core.web import add_error, domain_view, person_required, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import UnitType
 
 from . import accountability, coverage, permissions, services
 from .forms import DecisionForm, ScheduleForm
 from .models import AccountabilityStatus, InspectionSchedule
-from .views import _person, _pk
 
 
 @domain_view
@@ -84,7 +83,7 @@ def accountabilities(request: HttpRequest) -> HttpResponse:
 @domain_view
 @require_http_methods(["GET", "POST"])
 def accountability_page(request: HttpRequest, pk: str) -> HttpResponse:
-    record = accountability.record_for(viewer=request.user, pk=_pk(pk))
+    record = accountability.record_for(viewer=request.user, pk=record_pk(pk))
     person = visibility.person_of(request.user)
     may_decide = record.status == AccountabilityStatus.OPEN and permissions.can_decide(person, record.unit)
     form = DecisionForm(request.POST or None) if may_decide else None
@@ -97,7 +96,7 @@ def accountability_page(request: HttpRequest, pk: str) -> HttpResponse:
         if form.is_valid():
             try:
                 accountability.decide(
-                    actor=_person(request),
+                    actor=person_required(request),
                     record=record,
                     outcome=form.cleaned_data["outcome"],
                     reasons=form.cleaned_data["reasons"],

@@ -12,11 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yingji.core import clock, inputs
 from yingji.core.errors import InvalidInput, InvalidTransition
-from yingji.core.web import act, add_error, domain_view
+from yingji.core.web import act, add_error, domain_view, person_required, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit
 from yingji.security import permissions as security_permissions
-from yingji.security.views import _person, _pk
 
 from . import coverage, permissions, selectors, services
 from .forms import CadenceForm, CancelForm, MarkForm, MaterialForm, PlanForm
@@ -59,7 +58,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @domain_view
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(request)
     unit = visibility.visible_unit(request.user, str(request.GET.get("unit", ""))[:32])
     if unit is None:
         raise Http404()
@@ -139,14 +138,14 @@ def _page(request: HttpRequest, session: Session, forms: dict | None = None, sta
 @domain_view
 @require_GET
 def session(request: HttpRequest, pk: str) -> HttpResponse:
-    return _page(request, selectors.session_for(viewer=request.user, pk=_pk(pk)))
+    return _page(request, selectors.session_for(viewer=request.user, pk=record_pk(pk)))
 
 
 @domain_view
 @require_POST
 def sign_in(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.session_for(viewer=request.user, pk=_pk(pk))
-    if act(request, services.sign_in, actor=_person(request), session=found):
+    found = selectors.session_for(viewer=request.user, pk=record_pk(pk))
+    if act(request, services.sign_in, actor=person_required(request), session=found):
         messages.success(request, _("Signed in."))
     return redirect(found)
 
@@ -157,8 +156,8 @@ ACTIONS = {"hold": services.hold, "record": services.record}
 @domain_view
 @require_POST
 def transition(request: HttpRequest, pk: str, action: str) -> HttpResponse:
-    found = selectors.session_for(viewer=request.user, pk=_pk(pk))
-    person = _person(request)
+    found = selectors.session_for(viewer=request.user, pk=record_pk(pk))
+    person = person_required(request)
     if action == "cancel":
         form = CancelForm(request.POST, prefix="c")
         if not form.is_valid():
@@ -176,9 +175,9 @@ def transition(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 @domain_view
 @require_POST
 def mark(request: HttpRequest, pk: str, attendance_id: str) -> HttpResponse:
-    found = selectors.session_for(viewer=request.user, pk=_pk(pk))
-    person = _person(request)
-    row = found.attendances.select_related("person").filter(pk=_pk(attendance_id)).first()
+    found = selectors.session_for(viewer=request.user, pk=record_pk(pk))
+    person = person_required(request)
+    row = found.attendances.select_related("person").filter(pk=record_pk(attendance_id)).first()
     if row is None:
         raise Http404()
     form = MarkForm(request.POST, prefix=f"m{row.pk}")
@@ -202,8 +201,8 @@ def mark(request: HttpRequest, pk: str, attendance_id: str) -> HttpResponse:
 @domain_view
 @require_POST
 def add_material(request: HttpRequest, pk: str) -> HttpResponse:
-    found = selectors.session_for(viewer=request.user, pk=_pk(pk))
-    person = _person(request)
+    found = selectors.session_for(viewer=request.user, pk=record_pk(pk))
+    person = person_required(request)
     form = MaterialForm(request.POST, request.FILES, prefix="f")
     if form.is_valid():
         try:
@@ -219,8 +218,8 @@ def add_material(request: HttpRequest, pk: str) -> HttpResponse:
 @domain_view
 @require_GET
 def material(request: HttpRequest, pk: str, material_id: str) -> HttpResponse:
-    found = selectors.session_for(viewer=request.user, pk=_pk(pk))
-    item = Material.objects.filter(pk=_pk(material_id), session=found).first()
+    found = selectors.session_for(viewer=request.user, pk=record_pk(pk))
+    item = Material.objects.filter(pk=record_pk(material_id), session=found).first()
     if item is None or not services.path_of(item).exists():
         raise Http404()
     return FileResponse(
@@ -234,7 +233,7 @@ def material(request: HttpRequest, pk: str, material_id: str) -> HttpResponse:
 @domain_view
 @require_GET
 def person_record(request: HttpRequest, pk: str) -> HttpResponse:
-    person = selectors.person_for(viewer=request.user, pk=_pk(pk))
+    person = selectors.person_for(viewer=request.user, pk=record_pk(pk))
     rows = selectors.record_of(person)
     return render(
         request,
@@ -245,7 +244,7 @@ def person_record(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    return redirect("training:person", pk=_person(request).pk)
+    return redirect("training:person", pk=person_required(request).pk)
 
 
 @require_GET

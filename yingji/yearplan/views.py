@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from yingji.core import clock, inputs
 from yingji.core.due import due_text
 from yingji.core.errors import InvalidInput
-from yingji.core.web import act, add_error, domain_view
+from yingji.core.web import act, add_error, domain_view, person_required, record_pk
 from yingji.orgs import visibility
 from yingji.orgs.models import Person, Unit, UnitType
 
@@ -28,20 +28,6 @@ from .forms import (
     TaskForm,
 )
 from .models import AnnualPlan, EvidenceFile, EvidenceKind, PlanStatus, PlanTask, TaskStatus
-
-
-def _pk(value) -> int:
-    pk = inputs.record_id(value)
-    if pk is None:
-        raise Http404()
-    return pk
-
-
-def _person(request: HttpRequest) -> Person:
-    person = visibility.person_of(request.user)
-    if person is None:
-        raise PermissionDenied()
-    return person
 
 
 def _drawable(person: Person | None) -> list[Unit]:
@@ -83,7 +69,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 @domain_view
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = person_required(request)
     unit = visibility.visible_unit(request.user, str(request.POST.get("unit", ""))[:32])
     if unit is None:
         raise Http404()
@@ -98,7 +84,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _plan(request: HttpRequest, pk: str) -> AnnualPlan:
-    return selectors.plan_for(viewer=request.user, pk=_pk(pk))
+    return selectors.plan_for(viewer=request.user, pk=record_pk(pk))
 
 
 def _plan_page(
@@ -154,7 +140,7 @@ def plan(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def reminders(request: HttpRequest, pk: str) -> HttpResponse:
     found = _plan(request, pk)
-    person = _person(request)
+    person = person_required(request)
     form = ReminderForm(request.POST)
     if form.is_valid():
         try:
@@ -171,7 +157,7 @@ def reminders(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: str, action: str) -> HttpResponse:
     found = _plan(request, pk)
-    person = _person(request)
+    person = person_required(request)
     if action == "submit":
         done = act(request, services.submit_plan, actor=person, plan=found)
         if done:
@@ -191,7 +177,7 @@ def decide(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 
 
 def _task(request: HttpRequest, pk: str, task_id: str) -> PlanTask:
-    return selectors.task_for(viewer=request.user, plan=_plan(request, pk), pk=_pk(task_id))
+    return selectors.task_for(viewer=request.user, plan=_plan(request, pk), pk=record_pk(task_id))
 
 
 def _task_page(
@@ -268,7 +254,7 @@ def task(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 @require_POST
 def edit_task(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     found = _task(request, pk, task_id)
-    person = _person(request)
+    person = person_required(request)
     form = TaskForm(
         request.POST, units=services.owner_units(found.plan), people=services.owner_people(found.plan)
     )
@@ -290,7 +276,7 @@ def edit_task(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 @require_POST
 def add_file(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     found = _task(request, pk, task_id)
-    person = _person(request)
+    person = person_required(request)
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -309,7 +295,7 @@ def add_file(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 @require_GET
 def file(request: HttpRequest, pk: str, task_id: str, file_id: str) -> HttpResponse:
     found = _task(request, pk, task_id)
-    row = EvidenceFile.objects.filter(pk=_pk(file_id), task=found).first()
+    row = EvidenceFile.objects.filter(pk=record_pk(file_id), task=found).first()
     if row is None or not evidence.path_of(row).exists():
         raise Http404()
     return FileResponse(
@@ -321,7 +307,7 @@ def file(request: HttpRequest, pk: str, task_id: str, file_id: str) -> HttpRespo
 @require_POST
 def link(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     found = _task(request, pk, task_id)
-    person = _person(request)
+    person = person_required(request)
     record_id = inputs.record_id(request.POST.get("record"))
     if act(
         request, evidence.link_record, actor=person, task=found, kind=found.evidence_kind, record_id=record_id
@@ -334,7 +320,7 @@ def link(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 @require_POST
 def complete(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     found = _task(request, pk, task_id)
-    person = _person(request)
+    person = person_required(request)
     form = CompleteForm(request.POST)
     if not form.is_valid():
         return _task_page(request, found, {"complete": form}, status=400)
@@ -348,7 +334,7 @@ def complete(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: str, task_id: str) -> HttpResponse:
     found = _task(request, pk, task_id)
-    person = _person(request)
+    person = person_required(request)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         if not permissions.can_reopen(person, found):

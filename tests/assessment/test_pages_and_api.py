@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from yingji.assessment import services
 from yingji.assessment.models import Status, Summary
+from yingji.core import clock
 from yingji.core.documents import DOCX_MIME
 from yingji.core.testing import footprint
 
@@ -143,3 +144,11 @@ def test_the_api_lists_summaries_and_scores_scoped_to_what_the_token_sees(
     assert client.get("/api/v1/assessment/scores", {"unit_type": "sub_branch"}, **sibling).json() == []
     bad = client.get("/api/v1/assessment/scores", {"unit_type": "planet"}, **above)
     assert bad.status_code == 400 and bad.json()["error"] == "invalid"
+
+
+def test_the_ranking_form_opens_on_what_the_page_ranks(client, branch_duty):
+    """Unfiltered, the page ranks this year's outlets: its form says so instead of 分行 and a blank."""
+    client.force_login(branch_duty.user)
+    html = client.get("/security/assessment/ranking/").content.decode()
+    assert '<option value="outlet" selected>' in html
+    assert f'value="{clock.local_today().year}"' in html

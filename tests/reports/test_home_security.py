@@ -49,6 +49,7 @@ def test_the_lobby_manager_sees_her_letter_and_tomorrow_s_session_until_she_has_
         letter = Letter.objects.get(person=lobby, year=2026)
         assert "安全工作待办" in html
         assert reverse("letters:letter", args=[letter.pk]) in html
+        assert "3月10日 24:00" in html  # the seed's day, to its end: not "2026-03-11 00:00"
         assert reverse("training:session", args=[asked.pk]) in html and "网点八类突发事件的应对" in html
 
         letters.sign(actor=lobby, letter=letter)

@@ -132,8 +132,9 @@ def summary_action(request: HttpRequest, pk: str, action: str) -> HttpResponse:
 
 @require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
-    form = RankingForm(request.GET or None)
     unit_type, year = UnitType.OUTLET.value, clock.local_today().year
+    # Unbound, the form shows what the page ranks (outlets, this year), not its first choice and a blank.
+    form = RankingForm(request.GET or None, initial={"type": unit_type, "year": year})
     if form.is_bound and form.is_valid():
         unit_type = form.cleaned_data["type"] or unit_type
         year = form.cleaned_data["year"] or year

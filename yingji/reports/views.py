@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from yingji.complaints import reports as complaint_reports
 from yingji.core import clock, documents
+from yingji.core.due import due_text
 from yingji.incidents import selectors as incident_selectors
 from yingji.letters import selectors as letter_selectors
 from yingji.notify.models import Notice
@@ -50,7 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
             "now": clock.now(),
             # The security year's to-dos that are a person's own: letters to sign, sessions to sign in to.
-            "my_letters": letter_selectors.letters_to_sign(person),
+            "my_letters": [
+                (letter, due_text(letter.due_at)) for letter in letter_selectors.letters_to_sign(person)
+            ],
             "my_sessions": training_selectors.sessions_to_attend(person, now=clock.now()),
         }
     return render(request, "reports/home.html", context)

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yingji.core import inputs
 from yingji.core.errors import InvalidInput
 
 
@@ -87,6 +88,15 @@ def checked(upload: UploadedFile, *, kinds: Iterable[str], max_mb: int, what: st
             fields={field: ""},
         )
     return Checked(kind, SIGNATURES[kind][0], data)
+
+
+def shown_name(upload: UploadedFile, found: Checked, *, max_length: int, field: str) -> str:
+    """The name people see for a kept file: the upload's own name without any folder, cut to the
+    column, or its kind when it has none; a name no page could show (control characters) is refused."""
+    name = Path(upload.name or "").name[:max_length] or found.kind
+    if problem := inputs.text_problem(name):
+        raise InvalidInput(problem, fields={field: ""})
+    return name
 
 
 def keep[T](found: Checked, folder: Path, save: Callable[[str], T]) -> T:

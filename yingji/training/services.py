@@ -284,9 +284,7 @@ def add_material(*, actor: Person, session: Session, upload: UploadedFile) -> Ma
         what=_("material"),
         field="file",
     )
-    name = Path(upload.name or "").name[:120] or found.kind
-    if problem := inputs.text_problem(name):
-        raise InvalidInput(problem, fields={"file": ""})
+    name = uploads.shown_name(upload, found, max_length=120, field="file")
 
     def save(stored: str) -> Material:
         material = Material.objects.create(

@@ -45,7 +45,7 @@ def add_file(*, actor: Person, task: PlanTask, upload: UploadedFile) -> Evidence
         what=_("evidence file"),
         field="file",
     )
-    shown = Path(upload.name or "").name[:MAX_NAME] or found.kind
+    shown = uploads.shown_name(upload, found, max_length=MAX_NAME, field="file")
 
     def save(name: str) -> EvidenceFile:
         row = EvidenceFile.objects.create(
